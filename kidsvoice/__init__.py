@@ -1,0 +1,112 @@
+"""KidsVoice: hearing children in social work.
+
+``create_app`` wires configuration, extensions, blueprints, error pages and headers, and
+nothing else; each of those lives in its own module.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, request
+
+from .config import Config
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """The application factory (``flask --app kidsvoice``, gunicorn ``kidsvoice:create_app()``)."""
+    from . import access, errors, i18n, security
+    from .db import Database
+    from .extensions import babel, csrf, htmx, login_manager
+    from .web import close_session
+
+    config = config or Config.from_env()
+    config.check()
+    app = Flask(__name__)
+    app.config.from_mapping(_flask_settings(config))
+    app.extensions["kidsvoice.config"] = config
+    app.extensions["kidsvoice.db"] = Database(config.database_url)
+
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(i18n.TRANSLATIONS_DIR),
+    )
+    login_manager.init_app(app)
+    # Access is checked before CSRF, so an anonymous POST is sent to the login page.
+    app.before_request(i18n.remember_locale_choice)
+    app.before_request(access.enforce)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .child import bp as child_bp
+    from .staff import bp as staff_bp
+
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(child_bp)
+    app.register_blueprint(admin_bp)
+
+    app.view_functions["static"] = access.public(app.view_functions["static"])
+    app.teardown_appcontext(close_session)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        return security.set_headers(app, response)
+
+    errors.register(app)
+    _template_globals(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    access.check_declarations(app)
+    return app
+
+
+def _flask_settings(config: Config) -> dict[str, Any]:
+    production = config.production
+    return {
+        "SECRET_KEY": config.secret_key,
+        "KIDSVOICE_SECRET_KEYS": list(config.secret_keys),
+        "KIDSVOICE_PRODUCTION": production,
+        "KIDSVOICE_LOCALES": list(config.locales),
+        "KIDSVOICE_BASE_URL": config.base_url,
+        "BABEL_DEFAULT_LOCALE": config.default_locale,
+        "TESTING": config.testing,
+        "MAX_CONTENT_LENGTH": config.max_content_length,
+        "MAX_FORM_MEMORY_SIZE": config.max_content_length,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=config.staff_idle_minutes),
+        "SESSION_COOKIE_NAME": "__Host-kidsvoice" if production else "kidsvoice",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires when idle
+        "WTF_CSRF_SSL_STRICT": production,
+        **dict(config.extra),
+    }
+
+
+def _template_globals(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .i18n import LANGUAGE_NAMES, qgettext, supported_locales, text_direction
+    from .labels import ROLE_NAMES, ROUND_KIND_NAMES
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        return {
+            "page_locale": locale,
+            "page_dir": text_direction(locale),
+            "locales": supported_locales(),
+            "language_names": LANGUAGE_NAMES,
+            "qgettext": qgettext,
+            "current_path": request.path,
+            "role_names": ROLE_NAMES,
+            "round_kind_names": ROUND_KIND_NAMES,
+        }

@@ -1,0 +1,7 @@
+"""The ``admin`` blueprint: staff accounts (programmes and retention follow)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import views  # noqa: E402,F401

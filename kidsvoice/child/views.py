@@ -1,0 +1,1 @@
+"""The child journey (issue 3)."""

@@ -1,0 +1,120 @@
+"""The ``kidsvoice`` console script: a Flask ``FlaskGroup`` with KidsVoice's commands.
+
+``kidsvoice run``, ``kidsvoice db upgrade``, ``kidsvoice demo``, ``kidsvoice users create``.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+
+
+def _make_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False)
+def cli() -> None:
+    """KidsVoice: hearing children in social work."""
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(users_group)
+    from .demo import demo_command
+
+    app.cli.add_command(demo_command)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return current_app.extensions["kidsvoice.db"].engine
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from .migrate import current_revision, upgrade
+
+    upgrade(_engine(), revision)
+    click.echo(f"Database at revision {current_revision(_engine())}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database back to REVISION."""
+    from .migrate import current_revision, downgrade
+
+    downgrade(_engine(), revision)
+    click.echo(f"Database at revision {current_revision(_engine())}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the database's revision."""
+    from .migrate import current_revision, head_revision
+
+    click.echo(f"{current_revision(_engine())} (newest: {head_revision()})")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the models' changes (for developers)."""
+    from .migrate import revision
+
+    revision(_engine(), message)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "coordinator", "facilitator", "evaluator"]),
+    required=True,
+)
+@click.option("--programme", "programmes", multiple=True, help="Programme name (repeatable).")
+@click.password_option(help="At least 12 characters; asked for when not given.")
+@with_appcontext
+def users_create(
+    email: str, name: str, role: str, programmes: tuple[str, ...], password: str
+) -> None:
+    """Create a staff account."""
+    from sqlalchemy import select
+
+    from .models import Programme
+    from .operations import OperationError
+    from .operations.staff import create_staff_user
+
+    with current_app.extensions["kidsvoice.db"].transaction() as session:
+        try:
+            user = create_staff_user(
+                session, email=email, name=name, role=role, password=password
+            )
+        except OperationError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for programme_name in programmes:
+            programme = session.scalar(select(Programme).where(Programme.name == programme_name))
+            if programme is None:
+                raise click.ClickException(f"No programme named {programme_name!r}.")
+            user.programmes.append(programme)
+    click.echo(f"Created {role} {user.email}.")

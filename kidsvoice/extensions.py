@@ -1,0 +1,11 @@
+"""Flask extensions, created here and bound to the app in :func:`kidsvoice.create_app`."""
+
+from flask_babel import Babel
+from flask_htmx import HTMX
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+babel = Babel()
+csrf = CSRFProtect()
+htmx = HTMX()
+login_manager = LoginManager()

@@ -1,0 +1,54 @@
+"""HTTP response headers for every page, built from one policy (as Warehouse's ``csp.py``).
+
+The Content-Security-Policy allows only KidsVoice's own scripts, styles and images: no inline
+script or style, no eval.  htmx is configured to match by the ``htmx-config`` meta tag in
+``base.html`` (no indicator styles, no eval, no script tags in swaps, no history cache).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+CSP = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
+def csp_header() -> str:
+    return "; ".join(f"{directive} {value}" for directive, value in CSP.items())
+
+
+def set_headers(app: Flask, response: Response) -> Response:
+    """``after_request``: security headers on every response, no caching of pages."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", csp_header())
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if app.config.get("KIDSVOICE_PRODUCTION"):
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        # Every page may show personal data or a child's answers: nothing is cached or
+        # validated later (no ETag), on the server, a proxy or a shared tablet.
+        headers["Cache-Control"] = "no-store"
+        headers.pop("ETag", None)
+        headers.pop("Last-Modified", None)
+        headers.add("Vary", "HX-Request")
+        headers.add("Vary", "Cookie")
+    return response

@@ -330,3 +330,25 @@ class Goal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     child: Mapped[Child] = relationship(back_populates="goals")
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log, chained by hash (see :mod:`kidsvoice.audit`).
+
+    ``subject`` is the child's pseudonymous public id, not a foreign key: an entry must
+    survive the child's erasure unchanged (or the chain breaks) while linking back to nothing.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_subject", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(32))
+    programme_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -13,10 +13,14 @@ def database() -> Database:
     return db
 
 
-def db_session() -> Session:
-    """This request's session.  Requests that may write (not GET/HEAD) begin IMMEDIATE."""
+def db_session(*, write: bool = False) -> Session:
+    """This request's session.
+
+    Requests that may write (not GET/HEAD) begin IMMEDIATE; a GET view that writes too (an
+    audit entry for a page view) asks for ``write=True`` before its first query.
+    """
     if "db_session" not in g:
-        write = request.method not in {"GET", "HEAD", "OPTIONS"} if request else True
+        write = write or request.method not in {"GET", "HEAD", "OPTIONS"}
         g.db_session = database().session(write=write)
     session: Session = g.db_session
     return session

@@ -56,8 +56,8 @@ i18n-extract: $(VENV)/.installed-run ## Extract strings into translations/messag
 	$(BIN)/python -m kidsvoice.i18n_tools extract translations
 
 i18n-update: i18n-extract ## Merge new strings into every language's catalog
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --omit-header --ignore-obsolete
-	$(BIN)/pybabel update -i translations/questionnaire.pot -d translations -D questionnaire --no-wrap --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i translations/questionnaire.pot -d translations -D questionnaire --no-wrap --ignore-obsolete
 	$(BIN)/python -m kidsvoice.i18n_tools fill-english translations
 
 i18n-check: $(VENV)/.installed-run ## Fail if the committed .pot files are stale

@@ -21,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
     from . import access, errors, i18n, security
     from .db import Database
     from .extensions import babel, csrf, htmx, login_manager
+    from .instruments import load_instruments
     from .web import close_session
 
     config = config or Config.from_env()
@@ -29,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_mapping(_flask_settings(config))
     app.extensions["kidsvoice.config"] = config
     app.extensions["kidsvoice.db"] = Database(config.database_url)
+    app.extensions["kidsvoice.questionnaires"] = load_instruments()
 
     babel.init_app(
         app,
@@ -97,6 +99,13 @@ def _template_globals(app: Flask) -> None:
     from .i18n import LANGUAGE_NAMES, qgettext, supported_locales, text_direction
     from .labels import ROLE_NAMES, ROUND_KIND_NAMES
 
+    app.jinja_env.globals.update(
+        qgettext=qgettext,
+        language_names=LANGUAGE_NAMES,
+        role_names=ROLE_NAMES,
+        round_kind_names=ROUND_KIND_NAMES,
+    )
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
@@ -104,9 +113,5 @@ def _template_globals(app: Flask) -> None:
             "page_locale": locale,
             "page_dir": text_direction(locale),
             "locales": supported_locales(),
-            "language_names": LANGUAGE_NAMES,
-            "qgettext": qgettext,
             "current_path": request.path,
-            "role_names": ROLE_NAMES,
-            "round_kind_names": ROUND_KIND_NAMES,
         }

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = {
-    "messages": ("babel.cfg", ["-k", "lazy_gettext", "-k", "_l", "--sort-output"]),
+    "messages": ("babel.cfg", ["-k", "lazy_gettext", "-k", "_l", "-k", "N_", "--sort-output"]),
     "questionnaire": ("babel-questionnaire.cfg", []),
 }
 

@@ -134,8 +134,11 @@ def runner(app: Flask) -> Any:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Any]:
-    """A database session for arranging and checking test data (commit to share it)."""
-    with app.extensions["kidsvoice.db"].session(write=True) as s:
+    """A session for arranging and checking test data: commit to share what you made, and
+    roll back before reading what the app wrote since (a transaction keeps its snapshot)."""
+    from sqlalchemy.orm import Session
+
+    with Session(bind=app.extensions["kidsvoice.db"].engine) as s:
         yield s
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..msgid import N_
+
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,21 +39,21 @@ def create_staff_user(
 ) -> StaffUser:
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise OperationError("Enter a valid e-mail address.")
+        raise OperationError(N_("Enter a valid e-mail address."))
     if not name.strip():
-        raise OperationError("Enter a name.")
+        raise OperationError(N_("Enter a name."))
     try:
         role = Role(role)
     except ValueError as exc:
-        raise OperationError("Unknown role.") from exc
+        raise OperationError(N_("Unknown role.")) from exc
     if password_hash is None:
         if password is None or len(password) < MIN_PASSWORD_LENGTH:
             raise OperationError(
-                "The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH
+                N_("The password must be at least %(n)s characters long."), n=MIN_PASSWORD_LENGTH
             )
         password_hash = hash_password(password)
     if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
-        raise OperationError("A staff member with that e-mail address already exists.")
+        raise OperationError(N_("A staff member with that e-mail address already exists."))
     user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash)
     session.add(user)
     session.flush()

@@ -22,7 +22,7 @@ def _three(session, make) -> list[AuditEntry]:
 def test_an_untouched_chain_verifies(session, make) -> None:
     entries = _three(session, make)
     assert entries[1].prev_hash == entries[0].hash
-    session.expire_all()
+    session.rollback()
     assert verify_session(session) == []
 
 
@@ -31,7 +31,7 @@ def test_a_changed_entry_is_detected(session, make) -> None:
     session.execute(update(AuditEntry).where(AuditEntry.id == entries[1].id)
                     .values(subject="child-b"))
     session.commit()
-    session.expire_all()
+    session.rollback()
     problems = verify_session(session)
     assert [p.entry_id for p in problems] == [entries[1].id]
 
@@ -40,7 +40,7 @@ def test_a_removed_entry_is_detected(session, make) -> None:
     entries = _three(session, make)
     session.execute(delete(AuditEntry).where(AuditEntry.id == entries[1].id))
     session.commit()
-    session.expire_all()
+    session.rollback()
     problems = verify_session(session)
     assert [p.entry_id for p in problems] == [entries[2].id]
 

@@ -49,14 +49,14 @@ def test_repeated_failures_slow_the_account_down(client, make, session) -> None:
     response = _login(client, user.email, make.PASSWORD)  # right password, but must wait
     assert response.status_code == 429
     assert client.get("/").status_code == 302
-    session.expire_all()
+    session.rollback()
     stored = session.scalar(select(StaffUser).where(StaffUser.id == user.id))
     assert stored.locked_until is not None
     # once the wait is over, the right password works and the counter resets
     stored.locked_until = utcnow() - timedelta(seconds=1)
     session.commit()
     assert _login(client, user.email, make.PASSWORD).status_code == 302
-    session.expire_all()
+    session.rollback()
     assert session.get(StaffUser, user.id).failed_logins == 0
 
 

@@ -1,0 +1,197 @@
+"""The child's side: opening a link, starting, saving each answer durably, finishing."""
+
+from __future__ import annotations
+
+from ..msgid import N_
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..answers import ParsedAnswer
+from ..models import Answer, Child, Goal, GoalStatus, Invitation, Response, utcnow
+from ..questionnaire import GOAL_KEY_PREFIX, GoalRef, Question, Questionnaire, QuestionnaireRegistry
+from ..questionnaire import variant_for_age as _variant_for_age
+from ..tokens import InvitationTokens, TokenInvalid
+from . import OperationError
+
+#: Answers the child may keep from the meeting sheet: their own words and picture cards.
+HIDEABLE_SECTIONS = frozenset({"wishes"})
+
+
+class LinkProblem(Exception):
+    """Why a link cannot be used: ``invalid`` (404), ``expired`` or ``revoked`` (410)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AlreadyAnswered(Exception):
+    """The invitation is completed: it opens to a thank-you page and nothing else."""
+
+
+def open_link(
+    session: Session, *, tokens: InvitationTokens, token: str, now: datetime | None = None
+) -> Invitation:
+    """Check a token against the database; mark the invitation opened on first use."""
+    now = now or utcnow()
+    try:
+        parsed = tokens.parse(token)
+    except TokenInvalid:
+        raise LinkProblem("invalid") from None
+    invitation = session.scalar(select(Invitation).where(Invitation.public_id == parsed.public_id))
+    if invitation is None or not parsed.matches(invitation.secret_hash):
+        raise LinkProblem("invalid")
+    if invitation.completed_at is not None:
+        raise AlreadyAnswered
+    if invitation.revoked_at is not None:
+        raise LinkProblem("revoked")
+    if invitation.expires_at <= now:
+        raise LinkProblem("expired")
+    if invitation.opened_at is None:
+        invitation.opened_at = now
+    return invitation
+
+
+def active_invitation(session: Session, public_id: str | None) -> Invitation:
+    """The invitation of a child session, if it may still be answered."""
+    if not public_id:
+        raise LinkProblem("invalid")
+    invitation = session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+    if invitation is None:
+        raise LinkProblem("invalid")
+    if invitation.completed_at is not None:
+        raise AlreadyAnswered
+    if invitation.revoked_at is not None:
+        raise LinkProblem("revoked")
+    return invitation
+
+
+def child_age(child: Child, today: date) -> int:
+    """Age from the birth year alone (we never store a birth date)."""
+    return today.year - child.birth_year
+
+
+def start_response(
+    session: Session,
+    *,
+    invitation: Invitation,
+    questionnaire: Questionnaire,
+    language: str,
+    today: date,
+) -> Response:
+    """The invitation's response, created once (two tabs starting at once make one)."""
+    if invitation.response is not None:
+        return invitation.response
+    child = invitation.child
+    if child.variant is None:
+        # Pinned at the child's first round (INSTRUMENT §2): change needs the same variant.
+        child.variant = _variant_for_age(child_age(child, today))
+    values = {
+        "invitation_id": invitation.id,
+        "questionnaire_id": questionnaire.id,
+        "questionnaire_version": questionnaire.version,
+        "variant": child.variant,
+        "language": language,
+        "started_at": utcnow(),
+    }
+    session.execute(_insert(session, Response).values(**values).on_conflict_do_nothing())
+    session.flush()
+    session.refresh(invitation)
+    response = invitation.response
+    assert response is not None
+    return response
+
+
+def open_goals(child: Child) -> list[GoalRef]:
+    return [GoalRef(g.id, g.text) for g in child.goals if g.status == GoalStatus.OPEN]
+
+
+def steps_for(response: Response, registry: QuestionnaireRegistry) -> tuple[Question, ...]:
+    questionnaire = registry.get(response.questionnaire_id, response.questionnaire_version)
+    invitation = response.invitation
+    return questionnaire.steps(
+        response.variant,  # type: ignore[arg-type]
+        invitation.round.kind.value,  # type: ignore[arg-type]
+        open_goals(invitation.child),
+    )
+
+
+def answers_by_key(session: Session, response: Response) -> dict[str, Answer]:
+    rows = session.scalars(select(Answer).where(Answer.response_id == response.id))
+    return {answer.question_key: answer for answer in rows}
+
+
+def save_answer(
+    session: Session, *, response: Response, question: Question, parsed: ParsedAnswer
+) -> None:
+    """Store one answer: an upsert on (response, question), so a double submit, two tabs or
+    the back button never make two answers for one question."""
+    if response.completed_at is not None or response.invitation.completed_at is not None:
+        raise AlreadyAnswered
+    goal_id = None
+    if question.key.startswith(GOAL_KEY_PREFIX):
+        goal_id = int(question.key.removeprefix(GOAL_KEY_PREFIX))
+        if session.get(Goal, goal_id) is None:
+            raise OperationError(N_("That question is no longer part of your questionnaire."))
+    now = utcnow()
+    values = {
+        "status": parsed.status,
+        "score": parsed.score,
+        "choices": list(parsed.choices) if parsed.choices is not None else None,
+        "text": parsed.text,
+        "goal_id": goal_id,
+        "updated_at": now,
+    }
+    statement = _insert(session, Answer).values(
+        response_id=response.id, question_key=question.key, answered_at=now,
+        hidden_from_meeting=False, **values,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Answer.response_id, Answer.question_key], set_=values
+    )
+    session.execute(statement)
+
+
+@dataclass(frozen=True)
+class Progress:
+    position: int  # 1-based position of the question
+    total: int
+    first_unanswered: str | None
+
+
+def first_unanswered(steps: Iterable[Question], answered: Iterable[str]) -> str | None:
+    done = set(answered)
+    return next((q.key for q in steps if q.key not in done), None)
+
+
+def finish(
+    session: Session, *, response: Response, hidden_keys: Iterable[str],
+    steps: tuple[Question, ...],
+) -> None:
+    """Complete the response: keep the chosen answers from the meeting, close the link."""
+    invitation = response.invitation
+    if invitation.completed_at is not None:
+        raise AlreadyAnswered
+    hideable = {q.key for q in steps if q.section in HIDEABLE_SECTIONS}
+    hidden = set(hidden_keys) & hideable
+    for answer in answers_by_key(session, response).values():
+        answer.hidden_from_meeting = answer.question_key in hidden
+    now = utcnow()
+    response.completed_at = now
+    invitation.completed_at = now
+
+
+def _insert(session: Session, model: type) -> object:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(model)
+    if dialect == "sqlite":
+        return sqlite_insert(model)
+    raise OperationError(N_("Unsupported database."))  # pragma: no cover

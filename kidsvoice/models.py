@@ -167,6 +167,8 @@ class Programme(Base):
     questionnaire_version: Mapped[int] = mapped_column(Integer, default=1)
     #: Days after a round's answers were completed that they are kept (``kidsvoice purge``).
     retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
+    #: Who children and families can ask, as printed on the invitation letter.
+    contact: Mapped[str | None] = mapped_column(String(200))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -234,6 +236,7 @@ class Invitation(Base):
     __table_args__ = (
         UniqueConstraint("child_id", "round_id"),
         Index("ix_invitations_round_id", "round_id"),
+        Index("ix_invitations_short_code_selector", "short_code_selector"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,6 +254,11 @@ class Invitation(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The short code typed on a shared tablet (see :mod:`kidsvoice.shortcode`): its first
+    #: group as it is, an HMAC of the whole code, and the wrong codes tried against it.
+    short_code_selector: Mapped[str | None] = mapped_column(String(8))
+    short_code_hash: Mapped[str | None] = mapped_column(String(64))
+    short_code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     child: Mapped[Child] = relationship(back_populates="invitations")
     round: Mapped[Round] = relationship()

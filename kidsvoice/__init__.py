@@ -52,6 +52,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(child_bp)
     app.register_blueprint(admin_bp)
 
+    from .coordinator import bp as coordinator_bp
+    from .tablet import bp as tablet_bp
+
+    app.register_blueprint(coordinator_bp)
+    app.register_blueprint(tablet_bp)
+
     app.view_functions["static"] = access.public(app.view_functions["static"])
     app.teardown_appcontext(close_session)
 

@@ -1,6 +1,7 @@
 """The ``kidsvoice`` console script: a Flask ``FlaskGroup`` with KidsVoice's commands.
 
-``kidsvoice run``, ``kidsvoice db upgrade``, ``kidsvoice demo``, ``kidsvoice users create``.
+``kidsvoice run``, ``kidsvoice db upgrade``, ``kidsvoice demo``, ``kidsvoice users create``,
+``kidsvoice invite``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def register_commands(app: Flask) -> None:
     from .demo import demo_command
 
     app.cli.add_command(demo_command)
+    from .coordinator.cli import invite_command
+
+    app.cli.add_command(invite_command)
 
 
 @click.group("db")

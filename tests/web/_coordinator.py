@@ -1,0 +1,45 @@
+"""Helpers shared by the coordinator's and tablet mode's route tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.conftest import csrf_token
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+         token_from: str = "/", **kwargs: Any) -> Any:  # noqa: S107 - a page, not a secret
+    """POST with the session's CSRF token (read from a staff or tablet page)."""
+    payload = {"csrf_token": csrf_token(client, token_from), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def link_in(html: str) -> str:
+    match = re.search(r'id="child-link"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="(http://localhost/i/[^"]+)"', html)
+    assert match, "no child link on the page"
+    return match.group(1)
+
+
+def code_in(html: str) -> str:
+    match = re.search(r'data-short-code>([2-9A-Z-]{10})<', html)
+    assert match, "no short code on the page"
+    return match.group(1)
+
+
+def token_of(link: str) -> str:
+    return link.rsplit("/i/", 1)[1]
+
+
+def fresh(session: Any) -> Any:
+    """End the test session's transaction so it sees what the app committed since."""
+    session.commit()
+    session.expire_all()
+    return session

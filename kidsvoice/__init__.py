@@ -46,6 +46,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from .admin import bp as admin_bp
     from .child import bp as child_bp
+    from .meeting import bp as meeting_bp
     from .staff import bp as staff_bp
 
     app.register_blueprint(staff_bp)
@@ -57,6 +58,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(tablet_bp)
+    app.register_blueprint(meeting_bp)
 
     app.view_functions["static"] = access.public(app.view_functions["static"])
     app.teardown_appcontext(close_session)

@@ -38,6 +38,7 @@ from .questionnaire import (
     GOAL_KEY_PREFIX,
     INDEXES,
     GoalRef,
+    Option,
     Question,
     QuestionKind,
     Questionnaire,
@@ -133,7 +134,8 @@ class SheetItem:
 
     ``option`` is the English label of the chosen answer (faces, scale, choice); ``value`` the
     number behind it (the option's score, or 0–10 for ladder and goal questions); ``cards`` the
-    English labels of the chosen picture cards (without "Something else…"); ``other`` whether
+    chosen picture cards (options with an English label and an icon name, without "Something
+    else…"); ``other`` whether
     "Something else…" was chosen and ``other_text`` the words the child wrote for it;
     ``text`` a free-text answer.  ``flag`` is set for flag items (L4, R5) that were answered:
     True when the answer is something to talk about (:func:`kidsvoice.scoring.flag_raised`).
@@ -143,7 +145,7 @@ class SheetItem:
     state: ItemState
     value: int | None = None
     option: str | None = None
-    cards: tuple[str, ...] = ()
+    cards: tuple[Option, ...] = ()
     other: bool = False
     other_text: str | None = None
     text: str | None = None
@@ -419,7 +421,7 @@ def _item(question: Question, answer: StoredAnswer | None) -> SheetItem:
         labels = []
         for option in question.options:  # screen order
             if option.code in answer.choices and option.code != question.other_option:
-                labels.append(option.label)
+                labels.append(option)
         other = question.other_option is not None and question.other_option in answer.choices
         if not labels and not other:
             return SheetItem(question, ItemState.SKIPPED)

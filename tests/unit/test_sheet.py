@@ -68,7 +68,9 @@ def test_wishes_in_the_childs_own_words_and_cards() -> None:
     sheet = build_sheet([rnd(BASELINE_6_9)], 1)
     wishes = items(sheet, "wishes")
     assert wishes["W1"].text == "At mor ikke skal arbejde så meget"
-    assert wishes["W2"].cards == ("Reading", "Friends")  # English msgids, in screen order
+    # English msgids, in screen order, with the card's picture
+    assert [(c.label, c.icon) for c in wishes["W2"].cards] == [
+        ("Reading", "book"), ("Friends", "friends")]
     assert wishes["W2"].other is True
     assert wishes["W2"].other_text == "Lære at cykle"
     assert "W4" not in wishes  # 10-16 only

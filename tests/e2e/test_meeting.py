@@ -19,9 +19,9 @@ from tests.e2e.conftest import ARTIFACTS, PHONE, TABLET
 from tests.meeting_data import (
     BASELINE_6_9,
     BASELINE_10_16,
-    cards,
     WHO5_LOW,
     add_goal,
+    cards,
     complete_round,
     score,
     text,
@@ -87,6 +87,9 @@ def test_facilitator_reads_the_sheet_and_records_two_goals(
         assert words in content
     assert HIDDEN not in page.content()
     assert w["kept"] in content
+    # one entry per question asked, less the one kept back: W1, W2; 3 + 4 + 5 + 4 answers
+    assert page.locator(".sheet-section--wishes .wish").count() == 2
+    assert page.locator(".answers tbody tr").count() == 16
     assert page.locator("h1").inner_text() == "Ida"
     sections = page.locator(".sheet-section > h2").all_inner_texts()
     assert len(sections) == 6  # wishes, heard, well-being, school, relations, goals
@@ -150,21 +153,27 @@ def test_facilitator_reads_the_sheet_and_records_two_goals(
     assert actions.count("goal_recorded") == 2
 
 
+@pytest.mark.parametrize("locale", ["da", "en"])
 def test_the_on_screen_sheet_prints_only_a_pointer_to_the_print_button(
-    new_page, make
+    locale, new_page, make, axe_check
 ) -> None:
     programme = make.programme()
     facilitator = make.staff("facilitator", programmes=[programme])
-    child = make.child(programme)
+    child, waiting = make.child(programme), make.child(programme, first_name="Sam")
     child.facilitators.append(facilitator)
+    waiting.facilitators.append(facilitator)
     complete_round(make.session, child, answers=BASELINE_6_9)
     make.session.commit()
-    page = new_page(locale="en")
-    log_in(page, facilitator, make.PASSWORD, "en")
+    page = new_page(locale=locale)
+    log_in(page, facilitator, make.PASSWORD, locale)
     page.goto(f"/children/{child.id}/sheet")
     page.emulate_media(media="print")
     assert page.locator(".sheet").is_hidden()
     assert page.locator(".print-pointer").is_visible()
+    page.emulate_media(media="screen")
+    page.goto(f"/children/{waiting.id}/sheet")  # no finished questionnaire yet
+    assert page.locator(".sheet").count() == 0
+    axe_check(page, f"sheet-no-answers-{locale}")
 
 
 @pytest.mark.parametrize("locale", ["da", "en"])

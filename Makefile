@@ -34,7 +34,10 @@ node_modules/htmx.org/dist/htmx.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static: kidsvoice/static/vendor/htmx.min.js ## Copy htmx from npm into kidsvoice/static/vendor
+static: kidsvoice/static/vendor/htmx.min.js kidsvoice/static/img/icons.svg ## Copy htmx from npm; build the icon sprite
+
+kidsvoice/static/img/icons.svg: $(wildcard kidsvoice/static/img/faces/*.svg kidsvoice/static/img/cards/*.svg) kidsvoice/static/img/guide.svg kidsvoice/static/img/speaker.svg kidsvoice/icons.py | $(BIN)/python
+	$(BIN)/python -m kidsvoice.icons
 
 kidsvoice/static/vendor/htmx.min.js: node_modules/htmx.org/dist/htmx.min.js
 	mkdir -p kidsvoice/static/vendor
@@ -56,8 +59,8 @@ i18n-extract: $(VENV)/.installed-run ## Extract strings into translations/messag
 	$(BIN)/python -m kidsvoice.i18n_tools extract translations
 
 i18n-update: i18n-extract ## Merge new strings into every language's catalog
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete
-	$(BIN)/pybabel update -i translations/questionnaire.pot -d translations -D questionnaire --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/questionnaire.pot -d translations -D questionnaire --no-wrap --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/python -m kidsvoice.i18n_tools fill-english translations
 
 i18n-check: $(VENV)/.installed-run ## Fail if the committed .pot files are stale
@@ -87,4 +90,4 @@ bench: $(VENV)/.installed-dev static i18n-compile chromium ## Benchmarks (timing
 	$(BIN)/python bench/load.py
 
 clean: ## Remove the venv, node_modules and built files
-	rm -rf $(VENV) node_modules kidsvoice/static/vendor translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules kidsvoice/static/vendor kidsvoice/static/img/icons.svg translations/*/LC_MESSAGES/*.mo

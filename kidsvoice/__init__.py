@@ -18,14 +18,17 @@ __all__ = ["create_app"]
 
 def create_app(config: Config | None = None) -> Flask:
     """The application factory (``flask --app kidsvoice``, gunicorn ``kidsvoice:create_app()``)."""
-    from . import access, errors, i18n, security
+    from . import access, assets, errors, i18n, security
     from .db import Database
-    from .extensions import babel, csrf, htmx, login_manager
+    from .extensions import babel, compress, csrf, htmx, login_manager
     from .instruments import load_instruments
     from .web import close_session
 
+    from .logredact import install as redact_tokens_in_logs
+
     config = config or Config.from_env()
     config.check()
+    redact_tokens_in_logs()
     app = Flask(__name__)
     app.config.from_mapping(_flask_settings(config))
     app.extensions["kidsvoice.config"] = config
@@ -43,6 +46,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.before_request(access.enforce)
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)
 
     from .admin import bp as admin_bp
     from .child import bp as child_bp
@@ -97,6 +102,13 @@ def _flask_settings(config: Config) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires when idle
         "WTF_CSRF_SSL_STRICT": production,
+        # Compress static assets only: pages carry CSRF tokens and personal data, and
+        # compressing secrets next to reflected input invites BREACH-style attacks.
+        "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript",
+                               "image/svg+xml"],
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["gzip"],
+        "COMPRESS_MIN_SIZE": 256,
         **dict(config.extra),
     }
 

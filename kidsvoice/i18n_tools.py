@@ -46,10 +46,12 @@ def fill_english(directory: Path) -> None:
         for message in catalog:
             if not message.id:
                 continue
+            # A fuzzy guess (another message's English) is never right: use the msgid.
+            guessed = message.fuzzy
             if isinstance(message.id, tuple | list):
-                if not all(message.string):
+                if guessed or not all(message.string):
                     message.string = tuple(message.id)
-            elif not message.string:
+            elif guessed or not message.string:
                 message.string = message.id
             message.flags.discard("fuzzy")
         with path.open("wb") as f:

@@ -12,9 +12,14 @@
   var lang = (document.documentElement.lang || "da").toLowerCase();
   var voice = null;
 
+  function synth() {
+    var s = window.speechSynthesis;
+    return s && typeof s.getVoices === "function" && window.SpeechSynthesisUtterance ? s : null;
+  }
+
   function localVoice() {
-    if (!("speechSynthesis" in window)) { return null; }
-    var voices = window.speechSynthesis.getVoices() || [];
+    if (!synth()) { return null; }
+    var voices = synth().getVoices() || [];
     for (var i = 0; i < voices.length; i++) {
       var v = voices[i];
       if (v.localService && v.lang && v.lang.toLowerCase().indexOf(lang) === 0) { return v; }
@@ -42,12 +47,12 @@
       button.dataset.ready = "1";
       button.addEventListener("click", function (event) {
         var scope = event.currentTarget.closest("[data-speak-scope]") || document.body;
-        var synth = window.speechSynthesis;
-        synth.cancel();
-        var utterance = new SpeechSynthesisUtterance(textOf(scope));
+        if (!synth() || !voice) { return; }
+        synth().cancel();
+        var utterance = new window.SpeechSynthesisUtterance(textOf(scope));
         utterance.voice = voice;
         utterance.lang = voice.lang;
-        synth.speak(utterance);
+        synth().speak(utterance);
       });
     }
   }
@@ -81,8 +86,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpSpeakButtons(document);
     setUpCounters(document);
-    if ("speechSynthesis" in window) {
-      window.speechSynthesis.addEventListener("voiceschanged", function () {
+    if (synth() && typeof synth().addEventListener === "function") {
+      synth().addEventListener("voiceschanged", function () {
         voice = localVoice();
         setUpSpeakButtons(document);
       });
@@ -91,7 +96,7 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail && event.detail.elt;
-    if ("speechSynthesis" in window) { window.speechSynthesis.cancel(); }
+    if (synth()) { synth().cancel(); }
     setUpSpeakButtons(document);
     setUpCounters(document);
     announce(document.getElementById("conversation") || target);

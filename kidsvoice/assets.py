@@ -1,0 +1,42 @@
+"""Static files: a content hash in every static URL, so browsers may keep them for a year.
+
+``url_for("static", filename=…)`` gains ``?v=<hash of the file>``; a changed file gets a new
+URL, so a long ``max-age`` never serves a stale stylesheet, and a child's later questions need
+no request for a picture or script they already have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@cache
+def _digest(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def file_version(static_folder: str, filename: str) -> str | None:
+    path = Path(static_folder) / filename
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _digest(str(path), stat.st_mtime_ns)
+
+
+def init_app(app: Flask) -> None:
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
+
+    @app.url_defaults
+    def _version_static(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = file_version(app.static_folder or "", values["filename"])
+            if version:
+                values["v"] = version

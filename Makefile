@@ -36,7 +36,7 @@ node_modules/htmx.org/dist/htmx.min.js: package.json package-lock.json
 
 static: kidsvoice/static/vendor/htmx.min.js kidsvoice/static/img/icons.svg ## Copy htmx from npm; build the icon sprite
 
-kidsvoice/static/img/icons.svg: $(wildcard kidsvoice/static/img/faces/*.svg kidsvoice/static/img/cards/*.svg) kidsvoice/static/img/guide.svg kidsvoice/static/img/speaker.svg kidsvoice/icons.py | $(BIN)/python
+kidsvoice/static/img/icons.svg: $(wildcard kidsvoice/static/img/faces/*.svg kidsvoice/static/img/cards/*.svg) kidsvoice/static/img/guide.svg kidsvoice/static/img/speaker.svg kidsvoice/icons.py $(VENV)/.installed-run
 	$(BIN)/python -m kidsvoice.icons
 
 kidsvoice/static/vendor/htmx.min.js: node_modules/htmx.org/dist/htmx.min.js

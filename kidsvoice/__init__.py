@@ -20,7 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     """The application factory (``flask --app kidsvoice``, gunicorn ``kidsvoice:create_app()``)."""
     from . import access, assets, errors, i18n, security
     from .db import Database
-    from .extensions import babel, compress, csrf, htmx, login_manager
+    from .extensions import babel, compress, csrf, htmx, limiter, login_manager
     from .instruments import load_instruments
     from .web import close_session
 
@@ -47,6 +47,15 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
+    if config.testing:
+        limiter.reset()  # counters live in the process: each test app starts from zero
+    if config.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.proxy_count, x_proto=config.proxy_count
+        )
     assets.init_app(app)
 
     from .admin import bp as admin_bp
@@ -109,6 +118,10 @@ def _flask_settings(config: Config) -> dict[str, Any]:
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["gzip"],
         "COMPRESS_MIN_SIZE": 256,
+        "RATELIMIT_STORAGE_URI": config.ratelimit_storage_url,
+        "RATELIMIT_KEY_PREFIX": "kidsvoice",
+        "KIDSVOICE_LINK_FAILURE_LIMIT": config.link_failure_limit,
+        "KIDSVOICE_LOGIN_FAILURE_LIMIT": config.login_failure_limit,
         **dict(config.extra),
     }
 

@@ -64,6 +64,14 @@ class Config:
     login_failures_before_backoff: int = 5
     #: Largest request body accepted, in bytes (larger: 413).
     max_content_length: int = 256 * 1024
+    #: Where rate-limit counters live: memory:// (one process) or redis://host:6379/0.
+    ratelimit_storage_url: str = "memory://"
+    #: Failed link openings (unknown, expired, revoked) per client address.
+    link_failure_limit: str = "20/minute;200/hour"
+    #: Failed staff logins per client address (the per-account back-off comes on top).
+    login_failure_limit: str = "10/minute;100/hour"
+    #: Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust (0: none).
+    proxy_count: int = 0
     mail_server: str | None = None
     mail_port: int = 25
     mail_sender: str = "kidsvoice@localhost"
@@ -100,6 +108,10 @@ class Config:
             invitation_days=_int(env, "KIDSVOICE_INVITATION_DAYS", cls.invitation_days),
             staff_idle_minutes=_int(env, "KIDSVOICE_STAFF_IDLE_MINUTES", cls.staff_idle_minutes),
             max_content_length=_int(env, "KIDSVOICE_MAX_CONTENT_LENGTH", cls.max_content_length),
+            ratelimit_storage_url=env.get("KIDSVOICE_RATELIMIT_STORAGE_URL") or "memory://",
+            link_failure_limit=env.get("KIDSVOICE_LINK_FAILURE_LIMIT") or cls.link_failure_limit,
+            login_failure_limit=env.get("KIDSVOICE_LOGIN_FAILURE_LIMIT") or cls.login_failure_limit,
+            proxy_count=_int(env, "KIDSVOICE_PROXY_COUNT", 0),
             mail_server=env.get("KIDSVOICE_MAIL_SERVER") or None,
             mail_port=_int(env, "KIDSVOICE_MAIL_PORT", cls.mail_port),
             mail_sender=env.get("KIDSVOICE_MAIL_SENDER", cls.mail_sender),

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..access import child_route, public
 from ..answers import AnswerError, parse_answer
-from ..extensions import htmx
+from ..extensions import htmx, limiter
 from ..i18n import supported_locales
 from ..models import Answer, Invitation, Response, RoundKind
 from ..operations import OperationError
@@ -92,8 +92,13 @@ def with_invitation(view: Callable[..., PageResult]) -> Callable[..., PageResult
     return wrapper
 
 
+def _link_failure_limit() -> str:
+    return str(current_app.config["KIDSVOICE_LINK_FAILURE_LIMIT"])
+
+
 @bp.route("/i/<token>")
 @child_route
+@limiter.limit(_link_failure_limit, deduct_when=lambda r: r.status_code in (404, 410))
 def link(token: str) -> PageResult:
     """Exchange the token for a child session and leave the token out of the address bar."""
     s = db_session(write=True)

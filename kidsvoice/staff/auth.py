@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..access import STAFF, public, roles
-from ..extensions import login_manager
+from ..extensions import limiter, login_manager
 from ..models import StaffUser
 from ..operations.staff import authenticate
 from ..web import db_session
@@ -37,8 +37,14 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _login_failure_limit() -> str:
+    return str(current_app.config["KIDSVOICE_LOGIN_FAILURE_LIMIT"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_failure_limit, methods=["POST"],
+               deduct_when=lambda r: r.status_code in (400, 401, 429))
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

@@ -110,7 +110,10 @@ def _flask_settings(config: Config) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires when idle
-        "WTF_CSRF_SSL_STRICT": production,
+        # Flask-WTF's HTTPS "strict" mode demands a same-site Referer on every POST; but every
+        # page says Referrer-Policy: no-referrer, so browsers send none and every form would
+        # fail.  The CSRF token (bound to the session) and SameSite cookies protect the forms.
+        "WTF_CSRF_SSL_STRICT": False,
         # Compress static assets only: pages carry CSRF tokens and personal data, and
         # compressing secrets next to reflected input invites BREACH-style attacks.
         "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript",

@@ -28,6 +28,11 @@ class Action:
 
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    TOTP_RESET = "totp_reset"
+    SETTING_CHANGED = "setting_changed"
     SHEET_VIEW = "sheet_view"
     SHEET_PRINT = "sheet_print"
     SAFEGUARDING_VIEW = "safeguarding_view"

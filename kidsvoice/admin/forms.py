@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
@@ -14,6 +14,11 @@ from ..audit import Action
 ACTION_NAMES = {
     Action.LOGIN: _l("Logged in"),
     Action.LOGIN_FAILED: _l("Failed login"),
+    Action.LOGOUT: _l("Logged out"),
+    Action.TOTP_ENABLED: _l("Turned on two-factor login"),
+    Action.TOTP_DISABLED: _l("Turned off two-factor login"),
+    Action.TOTP_RESET: _l("Reset someone's two-factor login"),
+    Action.SETTING_CHANGED: _l("Changed a setting"),
     Action.SHEET_VIEW: _l("Viewed an answer sheet"),
     Action.SHEET_PRINT: _l("Printed an answer sheet"),
     Action.SAFEGUARDING_VIEW: _l("Read answers kept from the meeting"),
@@ -57,3 +62,13 @@ class AuditFilterForm(FlaskForm):
             if f.process_errors:  # not a date WTForms could read: say so in the page's language
                 f.errors = [_l("Enter a date, for example 2027-03-14.")]
         return ok
+
+
+class TwoFactorSettingForm(FlaskForm):
+    """Whether every staff member must use two-factor login."""
+
+    required = BooleanField(_l("Require two-factor login for all staff"))
+
+
+class ResetTwoFactorForm(FlaskForm):
+    """Reset one staff member's two-factor login: only the CSRF token."""

@@ -17,8 +17,20 @@ from .forms import ACTION_NAMES, AuditFilterForm
 @bp.route("/staff")
 @roles(Role.ADMIN)
 def staff_list() -> str:
-    users = db_session().scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.name))
-    return render_template("admin/staff.html", users=list(users))
+    from ..operations.twofactor import is_enabled, totp_required
+    from .forms import ResetTwoFactorForm, TwoFactorSettingForm
+
+    s = db_session()
+    users = s.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.name))
+    required = totp_required(s)
+    return render_template(
+        "admin/staff.html",
+        users=list(users),
+        two_factor_on=is_enabled,
+        totp_required=required,
+        setting_form=TwoFactorSettingForm(required=required),
+        reset_form=ResetTwoFactorForm(),
+    )
 
 
 # --------------------------------------------------------------------------- audit log

@@ -62,9 +62,41 @@ def create_staff_user(
 
 @dataclass(frozen=True)
 class LoginResult:
+    """What a login step decided.
+
+    ``user`` is set when the step succeeded.  ``account`` is the account the e-mail named,
+    whether or not the step succeeded (``None`` for an unknown address), so the audit log can
+    name it; ``reason`` says why a step failed, in the audit log's words.
+    """
+
     user: StaffUser | None
     #: Set when the account must wait before trying again.
     retry_after: datetime | None = None
+    #: The password was right, but the account has two-factor login: a code must follow
+    #: before anyone is logged in (the failure counter is not reset yet).
+    needs_code: bool = False
+    account: StaffUser | None = None
+    reason: str | None = None
+
+
+#: Failure reasons, as the audit log records them (never what was typed).
+UNKNOWN_ACCOUNT = "unknown account"
+WRONG_PASSWORD = "wrong password"  # noqa: S105 - a reason, not a password
+INACTIVE_ACCOUNT = "inactive account"
+WAITING = "too many failures: waiting"
+WRONG_CODE = "wrong or used code"
+
+
+def register_failure(user: StaffUser, *, backoff_threshold: int, now: datetime) -> None:
+    """One more failed step on ``user``'s account (password or code): back off after many."""
+    user.failed_logins += 1
+    user.locked_until = backoff_until(user.failed_logins, backoff_threshold, now)
+
+
+def register_success(user: StaffUser, *, now: datetime) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
 
 
 def authenticate(
@@ -73,8 +105,10 @@ def authenticate(
     """Check a login; count failures on the account and slow it down after too many.
 
     During a back-off the password is not even checked, so guessing gains nothing; the
-    counter resets on success.  An unknown e-mail costs the same hashing time as a wrong
-    password.
+    counter resets on success — for an account with two-factor login only once the code is
+    right too (:func:`kidsvoice.operations.twofactor.check_login_code`), so that knowing the
+    password does not buy fresh guesses at the code.  An unknown e-mail costs the same
+    hashing time as a wrong password.
     """
     now = utcnow()
     user = session.scalar(
@@ -82,16 +116,16 @@ def authenticate(
     )
     if user is None:
         verify_password(None, password)
-        return LoginResult(None)
+        return LoginResult(None, reason=UNKNOWN_ACCOUNT)
     if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, retry_after=user.locked_until)
+        return LoginResult(None, retry_after=user.locked_until, account=user, reason=WAITING)
     if not verify_password(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
-        user.locked_until = backoff_until(user.failed_logins, backoff_threshold, now)
-        return LoginResult(None, retry_after=user.locked_until)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        register_failure(user, backoff_threshold=backoff_threshold, now=now)
+        reason = WRONG_PASSWORD if user.active else INACTIVE_ACCOUNT
+        return LoginResult(None, retry_after=user.locked_until, account=user, reason=reason)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return LoginResult(user)
+    if user.totp_enabled_at is not None:
+        return LoginResult(user, needs_code=True, account=user)
+    register_success(user, now=now)
+    return LoginResult(user, account=user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -19,3 +19,39 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+def _code_field() -> StringField:
+    return StringField(
+        _l("Code from your app"),
+        validators=[DataRequired(_l("Type the 6-digit code from your app.")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                   "spellcheck": "false", "autocapitalize": "off"},
+    )
+
+
+class LoginCodeForm(FlaskForm):
+    """The login's second step."""
+
+    code = _code_field()
+
+
+class TwoFactorStartForm(FlaskForm):
+    """Start (or start again) setting up two-factor login: only the CSRF token."""
+
+
+class TwoFactorConfirmForm(FlaskForm):
+    """Prove the app holds the secret: the set-up is finished by a right code."""
+
+    code = _code_field()
+
+
+class TwoFactorDisableForm(FlaskForm):
+    """Turning two-factor login off takes the password and a current code."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = _code_field()

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -148,8 +149,17 @@ def round_name(round_: Round) -> str:
 def _template_globals(state: Any) -> None:
     # Globals, not a context processor: imported macros see them too.
     state.app.jinja_env.globals.update(
-        state_names=STATE_NAMES, round_name=round_name, States=InvitationState
+        state_names=STATE_NAMES, round_name=round_name, States=InvitationState,
+        language_label=language_label,
     )
+
+
+def language_label(code: str) -> str:
+    """A language's name in the page's language ("engelsk" on a Danish page)."""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "da")) or code
+    except (ValueError, TypeError):
+        return code
 
 
 # ---- programmes -----------------------------------------------------------------------

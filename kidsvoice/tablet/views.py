@@ -112,9 +112,13 @@ def _idle_guard() -> WerkzeugResponse | None:
         return _end_tablet_mode(_("Tablet mode has ended. Log in to start it again."))
     idle = int(state.get("idle_seconds", 300)) + IDLE_GRACE_SECONDS
     on_tablet_page = (request.endpoint or "").startswith("tablet.")
-    if (
-        not on_tablet_page
-        and child_session.current_invitation_id() is not None
+    if on_tablet_page and child_session.current_invitation_id() is not None:
+        # Every tablet page is between children: whatever led here (the finish page, the
+        # idle timer, the back button, a stale cookie), the child's session ends now.
+        child_session.end()
+        session["locale"] = state.get("locale") or _config().default_locale
+    elif (
+        child_session.current_invitation_id() is not None
         and now - float(state.get("last_seen", now)) > idle
     ):
         child_session.end()
@@ -191,9 +195,6 @@ def lock() -> Page:
     state = _state()
     if state is None:
         return _not_a_tablet()
-    if child_session.current_invitation_id() is not None:
-        child_session.end()
-        session["locale"] = state.get("locale") or _config().default_locale
     if "pick_until" in state:
         _update(pick_until=0)
     return _lock_page(CodeForm(formdata=None))
@@ -338,6 +339,7 @@ def _pick_page(state: dict[str, Any], status: int = 200,
         pages=pages,
         problem=problem,
         unavailable={InvitationState.COMPLETED, InvitationState.REVOKED},
+        idle_seconds_override=PICK_SECONDS,
     ), status
 
 
@@ -347,7 +349,7 @@ def pick() -> Page:
     state = _state()
     if state is None:
         return _not_a_tablet()
-    if not _pick_granted(state) or child_session.current_invitation_id() is not None:
+    if not _pick_granted(state):
         return redirect(url_for(".lock"), code=303)
     return _pick_page(state)
 

@@ -92,6 +92,20 @@ def test_a_child_types_their_code(client, login_as, make, programme, session) ->
     assert "Ida" not in text(client.get("/c"))
 
 
+def test_every_tablet_page_ends_a_child_session(client, login_as, make, programme,
+                                                session) -> None:
+    child = make.child(programme, first_name="Ida")
+    issued = _issue(make, child)
+    session.commit()
+    _start(client, login_as, programme)
+    for url in ("/tablet/adult", "/tablet/pick", "/tablet/"):
+        assert _code(client, issued.short_code.display).status_code == 303
+        client.get(url)
+        with client.session_transaction() as s:
+            assert CHILD_KEY not in s, url
+        assert "Ida" not in text(client.get("/c"))
+
+
 def test_wrong_codes_are_counted_and_slow_the_tablet_down(client, login_as, make, programme,
                                                           session) -> None:
     child = make.child(programme)

@@ -115,8 +115,14 @@ def load_demo(session: Session, *, tokens: InvitationTokens, base_url: str, days
 
 
 @click.command("demo")
+@click.option("--simulate", "simulate_n", type=click.IntRange(1, 100_000), default=None,
+              metavar="N", help="Also add the programme 'Simulation N' with N simulated "
+              "children who answered the baseline and the follow-up (for outcomes).")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the simulation: the same seed gives the same answers.")
+@click.option("--who5", is_flag=True, help="Simulated 10-16-year-olds answer the WHO-5 module.")
 @with_appcontext
-def demo_command() -> None:
+def demo_command(simulate_n: int | None, seed: int, who5: bool) -> None:
     """Create demo data and print the logins and the children's links."""
     config = current_app.extensions["kidsvoice.config"]
     if config.production:
@@ -140,3 +146,24 @@ def demo_command() -> None:
     if not links:
         click.echo("  (every demo child has answered the baseline)")
     click.echo("")
+    if simulate_n is not None:
+        add_simulation(simulate_n, seed=seed, who5=who5)
+
+
+def add_simulation(n: int, *, seed: int, who5: bool) -> None:
+    """``demo --simulate N``: the programme "Simulation N" (see :mod:`kidsvoice.simulate`), with
+    the demo coordinator and evaluator as members so that they can look at its outcomes."""
+    from .simulate import simulate
+
+    with current_app.extensions["kidsvoice.db"].transaction() as session:
+        members = list(session.scalars(select(StaffUser).where(StaffUser.email.in_(
+            [u.email for u in DEMO_USERS if u.role in (Role.COORDINATOR, Role.EVALUATOR)]))))
+        result = simulate(
+            session, n=n, registry=current_app.extensions["kidsvoice.questionnaires"],
+            today=date.today(), seed=seed, who5=who5, staff=members,
+        )
+    if result.created:
+        click.echo(f"Added '{result.programme.name}': {result.children} simulated children, "
+                   f"{result.responses} responses, {result.answers} answers.")
+    else:
+        click.echo(f"'{result.programme.name}' exists already; nothing added.")

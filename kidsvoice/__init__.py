@@ -74,6 +74,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(tablet_bp)
     app.register_blueprint(meeting_bp)
 
+    from .evaluation import bp as evaluation_bp
+
+    app.register_blueprint(evaluation_bp)
+
     app.view_functions["static"] = access.public(app.view_functions["static"])
     app.teardown_appcontext(close_session)
 

@@ -1,7 +1,7 @@
 """The ``kidsvoice`` console script: a Flask ``FlaskGroup`` with KidsVoice's commands.
 
 ``kidsvoice run``, ``kidsvoice db upgrade``, ``kidsvoice demo``, ``kidsvoice users create``,
-``kidsvoice invite``.
+``kidsvoice invite``, ``kidsvoice outcomes``, ``kidsvoice export``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ def register_commands(app: Flask) -> None:
     from .coordinator.cli import invite_command
 
     app.cli.add_command(invite_command)
+    from .evaluation.cli import export_command, outcomes_command
+
+    app.cli.add_command(outcomes_command)
+    app.cli.add_command(export_command)
 
 
 @click.group("db")

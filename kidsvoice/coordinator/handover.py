@@ -51,15 +51,16 @@ def contact_for(child: Child) -> str | None:
     return None
 
 
-def build(issued: Issued) -> Handover:
-    return from_parts(issued.invitation, issued.token, issued.short_code)
+def build(issued: Issued, *, fast: bool = False) -> Handover:
+    return from_parts(issued.invitation, issued.token, issued.short_code, fast=fast)
 
 
-def from_parts(invitation: Invitation, token: str, code: ShortCode) -> Handover:
+def from_parts(invitation: Invitation, token: str, code: ShortCode, *,
+               fast: bool = False) -> Handover:
     child = invitation.child
     url = child_link(token)
     with force_locale(child.language):
-        qr = svg(url, title=_("QR code for %(name)s's link", name=child.first_name))
+        qr = svg(url, title=_("QR code for %(name)s's link", name=child.first_name), fast=fast)
         letter = Markup(  # noqa: S704 - a rendered, autoescaped template
             render_template(
                 "letters/_letter.html",

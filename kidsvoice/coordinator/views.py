@@ -716,7 +716,7 @@ def bulk_invite(programme: Programme, round_: Round) -> Page:
                 s.rollback()
                 form.form_errors.append(message_of(exc))
             else:
-                handovers = [handover.build(i) for i in issued]
+                handovers = [handover.build(i, fast=len(issued) > 1) for i in issued]
                 return render_template(
                     "coordinator/bulk_result.html",
                     programme=programme,

@@ -154,7 +154,6 @@ def _assign_short_code(
             invitation.short_code_selector = code.selector
             invitation.short_code_hash = shortcode.hash_code(code, key)
             invitation.short_code_failures = 0
-            session.flush()
             return code
     raise OperationError(N_("No free short code was found. Please try again."))  # pragma: no cover
 

@@ -40,6 +40,16 @@ def served_base_url(app, live_server):
     yield
 
 
+def pdf_pages(page, name: str) -> int:
+    """Print the page to an A4 PDF (kept in the artifacts) and count its pages."""
+    from tests.e2e.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    data = page.pdf(format="A4", prefer_css_page_size=True, print_background=True,
+                    path=str(ARTIFACTS / f"{name}.pdf"))
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
 def log_in(page, user, password: str, locale: str) -> None:
     page.goto("/login")
     page.get_by_label("E-mail").fill(user.email)
@@ -123,6 +133,7 @@ def test_register_invite_copy_print_and_the_link_works(
     assert "Hi Amira!" in letter.inner_text()
     assert code in letter.inner_text()
     screenshot(page, f"coordinator-letter-{locale}-print")
+    assert pdf_pages(page, f"coordinator-letter-{locale}") == 1  # one A4 sheet
     page.emulate_media(media="screen")
 
     link_works(new_page, link, "Amira")
@@ -223,6 +234,7 @@ def test_invite_everyone_and_print_all_letters(new_page, make, session, axe_chec
     assert letters.count() == 3
     assert "Hi Amira!" in letters.nth(0).inner_text()  # alphabetical, in her language
     screenshot(page, "coordinator-bulk-letters-print")
+    assert pdf_pages(page, "coordinator-bulk-letters") == 3  # one A4 sheet per child
     page.emulate_media(media="screen")
     session.rollback()
     link_works(new_page, links[1], "Ida")

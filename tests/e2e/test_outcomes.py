@@ -17,7 +17,7 @@ WORDS = {
     "da": {"password": "Adgangskode", "login": "Log ind", "outcomes": "Resultater",
            "heading": "Resultater: Simulation 60", "show": "Vis", "age": "Aldersgruppe",
            "young": "6–9 år", "table": "Diagrammet som tabel", "fewer": "færre end 5",
-           "sentence": "I gennemsnit", "open": "Åbn program"},
+           "sentence": "I gennemsnit", "open": "Åbn indsats"},
     "en": {"password": "Password", "login": "Log in", "outcomes": "Outcomes",
            "heading": "Outcomes: Simulation 60", "show": "Show", "age": "Age group",
            "young": "6–9 years", "table": "The chart as a table", "fewer": "fewer than 5",

@@ -74,6 +74,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(tablet_bp)
     app.register_blueprint(meeting_bp)
 
+    from .safeguarding_views import bp as safeguarding_bp
+
+    app.register_blueprint(safeguarding_bp)
+
     from .evaluation import bp as evaluation_bp
 
     app.register_blueprint(evaluation_bp)

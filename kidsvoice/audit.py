@@ -44,6 +44,8 @@ class Action:
     CHILD_ERASED = "child_erased"
     ANSWERS_PURGED = "answers_purged"
     ACCESS_EXPORT = "access_export"
+    WORRY_FLAGGED = "worry_flagged"
+    ANSWER_READ = "answer_read"
 
 
 def _canonical(entry: AuditEntry) -> bytes:

@@ -72,6 +72,8 @@ class Config:
     login_failure_limit: str = "10/minute;100/hour"
     #: Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust (0: none).
     proxy_count: int = 0
+    #: Working days (Mon–Fri) within which every free-text answer must be read (safeguarding).
+    read_within_working_days: int = 2
     mail_server: str | None = None
     mail_port: int = 25
     mail_sender: str = "kidsvoice@localhost"
@@ -112,6 +114,9 @@ class Config:
             link_failure_limit=env.get("KIDSVOICE_LINK_FAILURE_LIMIT") or cls.link_failure_limit,
             login_failure_limit=env.get("KIDSVOICE_LOGIN_FAILURE_LIMIT") or cls.login_failure_limit,
             proxy_count=_int(env, "KIDSVOICE_PROXY_COUNT", 0),
+            read_within_working_days=_int(
+                env, "KIDSVOICE_READ_WITHIN_WORKING_DAYS", cls.read_within_working_days
+            ),
             mail_server=env.get("KIDSVOICE_MAIL_SERVER") or None,
             mail_port=_int(env, "KIDSVOICE_MAIL_PORT", cls.mail_port),
             mail_sender=env.get("KIDSVOICE_MAIL_SENDER", cls.mail_sender),
@@ -127,6 +132,8 @@ class Config:
         """Refuse settings that would be unsafe in production."""
         if self.env not in {"development", "production", "testing"}:
             raise ConfigError("KIDSVOICE_ENV must be 'development' or 'production'")
+        if not 0 <= self.read_within_working_days <= 30:
+            raise ConfigError("KIDSVOICE_READ_WITHIN_WORKING_DAYS must be between 0 and 30")
         if self.default_locale not in self.locales:
             raise ConfigError(f"KIDSVOICE_DEFAULT_LOCALE must be one of {', '.join(self.locales)}")
         if self.production:

@@ -30,6 +30,8 @@ ACTION_NAMES = {
     Action.CHILD_ERASED: _l("Erased a child"),
     Action.ANSWERS_PURGED: _l("Deleted old answers"),
     Action.ACCESS_EXPORT: _l("Exported a child's data"),
+    Action.WORRY_FLAGGED: _l("A child's answer matched the worry list"),
+    Action.ANSWER_READ: _l("Marked a child's free text as read"),
 }
 
 

@@ -14,6 +14,9 @@ from flask import session
 
 CHILD_KEY = "child_invitation"
 TABLET_KEY = "tablet"
+#: One-time marker: the next page shows the help box (an answer matched the worry list and the
+#: answer's post was answered with a redirect, so the help is shown by the page it leads to).
+HELP_KEY = "show_help"
 _KEEP = ("locale", TABLET_KEY)
 
 
@@ -35,6 +38,15 @@ def end() -> None:
     kept = {key: session[key] for key in _KEEP if key in session}
     session.clear()
     session.update(kept)
+
+
+def show_help_next() -> None:
+    session[HELP_KEY] = True
+
+
+def take_help() -> bool:
+    """True once after :func:`show_help_next`."""
+    return bool(session.pop(HELP_KEY, False))
 
 
 def tablet() -> dict[str, Any] | None:

@@ -40,6 +40,7 @@ from ..operations.answers import (
 from ..questionnaire import Question
 from ..tokens import InvitationTokens
 from ..web import db_session
+from ..worry_mail import tell_coordinators
 from . import bp
 from . import session as child_session
 
@@ -187,7 +188,7 @@ def _context(invitation: Invitation, key: str) -> tuple[Response, tuple[Question
 def _render_step(
     response: Response, steps: tuple[Question, ...], index: int, answers: dict[str, Answer],
     *, error: str | None = None, status: int = 200, from_review: bool = False,
-    push: bool = False,
+    push: bool = False, worry_help: bool = False,
 ) -> PageResult:
     question = steps[index]
     previous = steps[index - 1] if index > 0 else None
@@ -203,6 +204,7 @@ def _render_step(
         "error": error,
         "from_review": from_review,
         "child": response.invitation.child,
+        "worry_help": worry_help,
     }
     if htmx and not htmx.history_restore_request:
         html = render_template("child/_step.html", **context, swap=True)
@@ -234,11 +236,12 @@ def question(invitation: Invitation, key: str) -> PageResult:
     from_review = request.values.get("from") == "review"
     if request.method == "GET":
         return _render_step(response, steps, index, answers_by_key(s, response),
-                            from_review=from_review)
+                            from_review=from_review, worry_help=child_session.take_help())
     current = steps[index]
+    already_flagged = response.flagged_at is not None
     try:
         parsed = parse_answer(current, request.form)
-        save_answer(s, response=response, question=current, parsed=parsed)
+        worry = save_answer(s, response=response, question=current, parsed=parsed)
         s.commit()  # durable before the next question is shown
     except AnswerError as exc:
         s.rollback()
@@ -253,15 +256,21 @@ def question(invitation: Invitation, key: str) -> PageResult:
         s.rollback()
         child_session.end()
         return _redirect("child.start")
+    if worry and not already_flagged:
+        tell_coordinators(response.invitation.child)
     answers = answers_by_key(s, response)
     next_key = None if from_review else first_unanswered(steps[index + 1:], answers)
     if next_key is None and not from_review:
         next_key = first_unanswered(steps, answers)
     if next_key is None:
+        if worry:
+            child_session.show_help_next()
         return _redirect("child.review")
     if htmx:
         next_index = next(i for i, q in enumerate(steps) if q.key == next_key)
-        return _render_step(response, steps, next_index, answers, push=True)
+        return _render_step(response, steps, next_index, answers, push=True, worry_help=worry)
+    if worry:
+        child_session.show_help_next()  # the redirect's page shows it, once
     return redirect(url_for("child.question", key=next_key), code=303)
 
 
@@ -293,7 +302,7 @@ def review(invitation: Invitation) -> PageResult:
         child_session.end()
         return _redirect("child.done")
     return render_template("child/review.html", items=_review_items(steps, answers),
-                           child=invitation.child)
+                           child=invitation.child, worry_help=child_session.take_help())
 
 
 @bp.route("/c/tak")

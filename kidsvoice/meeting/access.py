@@ -8,7 +8,10 @@ Decided (and documented in the module of the views that use it):
 * **Safeguarding page** (the answers the child kept from the meeting): coordinators only — the
   child's own coordinator (``Child.coordinator``) when one is assigned, otherwise every
   coordinator of the programme, so that what a child kept back is always read by someone
-  responsible for them and by no one else.  Facilitators never see these answers.
+  responsible for them and by no one else.  Facilitators never see these answers.  An own
+  coordinator who is deactivated or has left the programme counts as none assigned: the
+  programme's coordinators take over rather than nobody reading.  The "Free text to read" page
+  (:mod:`kidsvoice.safeguarding_views`) uses the same rule.
 * **Admins and evaluators** see no child's answers at all: an admin manages accounts and
   programmes, not children (DESIGN.md), and an evaluator sees only suppressed aggregates.
 
@@ -22,7 +25,7 @@ import enum
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..models import Child, Role, StaffUser, child_facilitators, programme_staff
 
@@ -40,6 +43,18 @@ def _in_programme(user: StaffUser) -> ColumnElement[bool]:
     )
 
 
+def _own_coordinator_present() -> ColumnElement[bool]:
+    """The child's own coordinator is an active coordinator of the child's programme."""
+    own = aliased(StaffUser)
+    return exists().where(
+        own.id == Child.coordinator_id,
+        own.active.is_(True),
+        own.role == Role.COORDINATOR,
+        programme_staff.c.programme_id == Child.programme_id,
+        programme_staff.c.staff_id == own.id,
+    )
+
+
 def children_clause(user: StaffUser, purpose: Purpose) -> ColumnElement[bool]:
     """A WHERE clause on ``Child`` selecting exactly the children ``user`` may see for
     ``purpose``; ``false()`` for anyone else."""
@@ -54,7 +69,11 @@ def children_clause(user: StaffUser, purpose: Purpose) -> ColumnElement[bool]:
         if purpose == Purpose.SAFEGUARDING:
             return and_(
                 _in_programme(user),
-                or_(Child.coordinator_id.is_(None), Child.coordinator_id == user.id),
+                or_(
+                    Child.coordinator_id.is_(None),
+                    Child.coordinator_id == user.id,
+                    ~_own_coordinator_present(),
+                ),
             )
         return _in_programme(user)
     return false()

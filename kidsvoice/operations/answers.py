@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -17,8 +17,10 @@ from ..answers import ParsedAnswer
 from ..models import Answer, Child, Goal, GoalStatus, Invitation, Response, utcnow
 from ..questionnaire import GOAL_KEY_PREFIX, GoalRef, Question, Questionnaire, QuestionnaireRegistry
 from ..questionnaire import variant_for_age as _variant_for_age
+from ..safeguarding import is_worrying
 from ..tokens import InvitationTokens, TokenInvalid
 from . import OperationError
+from .safeguarding import flag_response
 
 #: Answers the child may keep from the meeting sheet: their own words and picture cards.
 HIDEABLE_SECTIONS = frozenset({"wishes"})
@@ -130,9 +132,15 @@ def answers_by_key(session: Session, response: Response) -> dict[str, Answer]:
 
 def save_answer(
     session: Session, *, response: Response, question: Question, parsed: ParsedAnswer
-) -> None:
+) -> bool:
     """Store one answer: an upsert on (response, question), so a double submit, two tabs or
-    the back button never make two answers for one question."""
+    the back button never make two answers for one question.
+
+    Returns True when the answer's free text matched the safeguarding list of worry words
+    (:mod:`kidsvoice.safeguarding`): the answer is flagged (``Answer.worry``, never cleared by a
+    later edit — the coordinator was told), the response too (:func:`flag_response`), and the
+    child is shown where to get help.  Changed words are unread again.
+    """
     if response.completed_at is not None or response.invitation.completed_at is not None:
         raise AlreadyAnswered
     goal_id = None
@@ -141,6 +149,7 @@ def save_answer(
         if session.get(Goal, goal_id) is None:
             raise OperationError(N_("That question is no longer part of your questionnaire."))
     now = utcnow()
+    worry = is_worrying(parsed.text)
     values = {
         "status": parsed.status,
         "score": parsed.score,
@@ -151,12 +160,23 @@ def save_answer(
     }
     statement = _insert(session, Answer).values(
         response_id=response.id, question_key=question.key, answered_at=now,
-        hidden_from_meeting=False, **values,
+        hidden_from_meeting=False, worry=worry, **values,
     )
+    table = Answer.__table__.c
+    changed = table.text.is_distinct_from(statement.excluded.text)
     statement = statement.on_conflict_do_update(
-        index_elements=[Answer.response_id, Answer.question_key], set_=values
+        index_elements=[Answer.response_id, Answer.question_key],
+        set_={
+            **values,
+            "worry": or_(table.worry, statement.excluded.worry),
+            "read_at": case((changed, None), else_=table.read_at),
+            "read_by_id": case((changed, None), else_=table.read_by_id),
+        },
     )
     session.execute(statement)
+    if worry:
+        flag_response(session, response=response, question_key=question.key, now=now)
+    return worry
 
 
 @dataclass(frozen=True)

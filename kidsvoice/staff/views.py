@@ -32,4 +32,10 @@ def dashboard() -> str:
             .group_by(Child.programme_id)
         ).all()
     )
-    return render_template("staff/dashboard.html", programmes=programmes, counts=counts)
+    sg_counts = None
+    if current_user.role == Role.COORDINATOR:
+        from ..safeguarding_views.views import badge_counts
+
+        sg_counts = badge_counts()
+    return render_template("staff/dashboard.html", programmes=programmes, counts=counts,
+                           sg_counts=sg_counts)

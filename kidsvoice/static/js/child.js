@@ -74,7 +74,8 @@
   }
 
   function announce(conversation) {
-    var heading = document.getElementById("question");
+    // After an answer that matched the worry list, the help box comes first (see _worry_help.html).
+    var heading = document.getElementById("worry-help-heading") || document.getElementById("question");
     var announcer = document.getElementById("announcer");
     if (heading) { heading.focus({ preventScroll: false }); }
     if (announcer && conversation) {

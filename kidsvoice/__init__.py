@@ -75,8 +75,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(meeting_bp)
 
     from .safeguarding_views import bp as safeguarding_bp
+    from .safeguarding_views.rights import bp as rights_bp
 
     app.register_blueprint(safeguarding_bp)
+    app.register_blueprint(rights_bp)
 
     from .evaluation import bp as evaluation_bp
 

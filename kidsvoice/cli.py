@@ -31,6 +31,11 @@ def register_commands(app: Flask) -> None:
     from .coordinator.cli import invite_command
 
     app.cli.add_command(invite_command)
+    from .retention_cli import access_export_command, erase_command, purge_command
+
+    app.cli.add_command(purge_command)
+    app.cli.add_command(erase_command)
+    app.cli.add_command(access_export_command)
     from .evaluation.cli import export_command, outcomes_command
 
     app.cli.add_command(outcomes_command)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from argon2.profiles import RFC_9106_LOW_MEMORY
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
 
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 
@@ -22,6 +22,14 @@ _DUMMY_HASH = _hasher.hash("kidsvoice-dummy-password-for-timing")
 
 BACKOFF_START = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
+
+
+def use_cheapest_parameters_for_tests() -> None:
+    """Make hashing nearly free (argon2-cffi's CHEAPEST profile) — for the test suite only,
+    where hundreds of logins would otherwise cost minutes; the code paths stay the same."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(CHEAPEST)
+    _DUMMY_HASH = _hasher.hash("kidsvoice-dummy-password-for-timing")
 
 
 def hash_password(password: str) -> str:

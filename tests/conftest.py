@@ -35,6 +35,15 @@ PG_URL = os.environ.get("KIDSVOICE_TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """argon2 at production strength costs ~0.1 s a hash; tests use the cheapest parameters
+    (tests/unit/test_passwords.py checks the production profile itself)."""
+    from kidsvoice.passwords import use_cheapest_parameters_for_tests
+
+    use_cheapest_parameters_for_tests()
+
+
 def pytest_report_header() -> str:
     return f"KidsVoice test databases: {', '.join(BACKENDS)}"
 

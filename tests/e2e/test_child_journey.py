@@ -59,15 +59,16 @@ def _run(journey: ChildJourney, axe_check, screenshot, label: str, plan=None) ->
     return chosen
 
 
-@pytest.mark.parametrize(("age", "locale"), [(7, "da"), (14, "en"), (7, "en"), (14, "da")])
-def test_whole_journey_with_javascript(age, locale, new_page, make, session, axe_check,
+@pytest.mark.parametrize(("age", "locale", "device"), [
+    (7, "da", "tablet"), (14, "en", "tablet"), (7, "en", "phone"), (14, "da", "phone")])
+def test_whole_journey_with_javascript(age, locale, device, new_page, make, session, axe_check,
                                        screenshot) -> None:
     invitation, token = _invite(make, session, age, locale)
-    page = new_page(locale=locale, viewport=TABLET)
+    page = new_page(locale=locale, viewport=TABLET if device == "tablet" else PHONE)
     journey = ChildJourney(page, locale=locale)
     journey.open(token)
     assert page.locator("html").get_attribute("lang") == locale
-    label = f"{age}y-{locale}"
+    label = f"{age}y-{locale}-{device}"
     chosen = _run(journey, axe_check, screenshot, label, plan={"W1": "skip"} if age < 10 else None)
     journey.keep_from_meeting("W3")
     journey.send()

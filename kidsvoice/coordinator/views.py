@@ -14,6 +14,7 @@ from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -152,6 +153,13 @@ def _template_globals(state: Any) -> None:
         state_names=STATE_NAMES, round_name=round_name, States=InvitationState,
         language_label=language_label,
     )
+    state.app.jinja_env.filters["bdi"] = bdi
+
+
+def bdi(value: object) -> Markup:
+    """A name someone typed, isolated from the sentence around it (any script, any
+    direction: an Arabic name in a Danish sentence stays in its place)."""
+    return Markup("<bdi>{}</bdi>").format(value)
 
 
 def language_label(code: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -26,12 +27,12 @@ def create_programme(
     retention_days: int = 3 * 365,
     contact: str | None = None,
 ) -> Programme:
-    name = name.strip()
+    name = clean_name(name)
     if not name or len(name) > 120:
         raise OperationError(N_("Enter a programme name of at most 120 characters."))
     if session.scalar(select(Programme.id).where(Programme.name == name)) is not None:
         raise OperationError(N_("A programme with that name already exists."))
-    contact = (contact or "").strip() or None
+    contact = clean_name(contact) or None
     if contact is not None and len(contact) > CONTACT_MAX:
         raise OperationError(N_("The contact can be at most %(n)s characters."), n=CONTACT_MAX)
     programme = Programme(
@@ -43,7 +44,7 @@ def create_programme(
     )
     for position, (kind, label, planned_on) in enumerate(rounds, start=1):
         programme.rounds.append(
-            Round(kind=kind, label=label, position=position, planned_on=planned_on)
+            Round(kind=kind, label=clean_name(label), position=position, planned_on=planned_on)
         )
     session.add(programme)
     session.flush()
@@ -75,7 +76,7 @@ def register_child(
         first_name=first_name,
         birth_year=birth_year,
         language=language,
-        external_ref=(external_ref or "").strip() or None,
+        external_ref=clean_name(external_ref) or None,
         coordinator=coordinator,
     )
     child.facilitators.extend(facilitators)
@@ -86,6 +87,21 @@ def register_child(
 
 EXTERNAL_REF_MAX = 60
 CONTACT_MAX = 200
+#: Kept inside names: the zero-width joiner holds emoji sequences (👩‍👧) together.
+_KEEP_FORMAT = {"\u200d"}
+
+
+def clean_name(value: str | None) -> str:
+    """A name or label as people see it: NFC, single spaces, and no invisible control or
+    format characters — a right-to-left override could turn the page around it, and a
+    zero-width space makes "Ida" and "I\u200bda" two children who look the same."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = "".join(
+        c for c in text
+        if c in _KEEP_FORMAT or unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs", "Cn"}
+        or c.isspace()
+    )
+    return " ".join(text.split())
 ROUND_LABEL_MAX = 80
 RETENTION_DAYS_RANGE = (30, 10 * 366)
 
@@ -102,7 +118,7 @@ def _child_fields(
     max_age: int,
 ) -> str:
     """Check a child's details; returns the first name with its spaces tidied."""
-    first_name = " ".join(first_name.split())
+    first_name = clean_name(first_name)
     if not first_name or len(first_name) > NAME_MAX:
         raise OperationError(
             N_("Enter the child's first name or nickname (at most %(n)s characters)."), n=NAME_MAX
@@ -115,7 +131,7 @@ def _child_fields(
         )
     if language not in supported_languages:
         raise OperationError(N_("Choose one of the languages KidsVoice speaks."))
-    if external_ref is not None and len(external_ref.strip()) > EXTERNAL_REF_MAX:
+    if len(clean_name(external_ref)) > EXTERNAL_REF_MAX:
         raise OperationError(
             N_("The case reference can be at most %(n)s characters."), n=EXTERNAL_REF_MAX
         )
@@ -151,7 +167,7 @@ def update_child(
     )
     child.birth_year = birth_year
     child.language = language
-    child.external_ref = (external_ref or "").strip() or None
+    child.external_ref = clean_name(external_ref) or None
     child.coordinator = coordinator
     child.facilitators = list(facilitators)
     session.flush()
@@ -180,7 +196,7 @@ def update_programme(
     retention_days: int,
     contact: str | None = None,
 ) -> Programme:
-    name = name.strip()
+    name = clean_name(name)
     if not name or len(name) > 120:
         raise OperationError(N_("Enter a programme name of at most 120 characters."))
     clash = session.scalar(
@@ -190,7 +206,7 @@ def update_programme(
         raise OperationError(N_("A programme with that name already exists."))
     if not RETENTION_DAYS_RANGE[0] <= retention_days <= RETENTION_DAYS_RANGE[1]:
         raise OperationError(N_("Keep answers for between 1 month and 10 years."))
-    contact = (contact or "").strip() or None
+    contact = clean_name(contact) or None
     if contact is not None and len(contact) > CONTACT_MAX:
         raise OperationError(N_("The contact can be at most %(n)s characters."), n=CONTACT_MAX)
     changed_questionnaire = (questionnaire_id, questionnaire_version) != (
@@ -239,7 +255,7 @@ def set_programme_staff(
 
 
 def _round_label(label: str) -> str:
-    label = " ".join(label.split())
+    label = clean_name(label)
     if not label or len(label) > ROUND_LABEL_MAX:
         raise OperationError(
             N_("Enter a name for the round of at most %(n)s characters."), n=ROUND_LABEL_MAX

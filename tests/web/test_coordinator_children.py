@@ -45,6 +45,22 @@ def test_register_a_child(client, login_as, make, session) -> None:
     assert "Ida Marie" in dashboard
 
 
+def test_names_are_cleaned_and_isolated(client, login_as, make, session) -> None:
+    from kidsvoice.operations.programmes import clean_name
+
+    assert clean_name("Ida\u202efdp.exe\u200b🦄") == "Idafdp.exe🦄"
+    assert clean_name(" 👩\u200d👧  Amal\tأمل ") == "👩\u200d👧 Amal أمل"  # ZWJ keeps the emoji
+    programme = make.programme()
+    login_as("coordinator", programmes=[programme])
+    response = post(client, f"/programmes/{programme.id}/children/new",
+                    _child_form(first_name="أمل\u202e\u200b", external_ref="\u2066X\u2069"))
+    assert response.status_code == 303
+    child = fresh(session).scalar(select(Child))
+    assert (child.first_name, child.external_ref) == ("أمل", "X")
+    page = text(client.get(response.headers["Location"]))
+    assert "<h1><bdi>أمل</bdi>" in page
+
+
 def test_add_and_add_another(client, login_as, make) -> None:
     programme = make.programme()
     login_as("coordinator", programmes=[programme])

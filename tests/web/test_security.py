@@ -922,10 +922,6 @@ def test_unicode_in_names_is_kept(app, client, make, session) -> None:
     assert client.get(f"/programmes/{programme.id}", query_string={"q": "Ida"}).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "names are not yet isolated: kidsvoice/operations/programmes.py keeps bidi overrides and "
-    "zero-width characters in first names and programme names, and the templates print them "
-    "inside sentences without <bdi>/dir=auto (reported; owned by the coordinator pages)"))
 def test_a_right_to_left_override_in_a_name_cannot_turn_the_page_around(app, client, make,
                                                                         session) -> None:
     programme = make.programme()

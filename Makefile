@@ -23,11 +23,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[postgres]'
+	$(BIN)/python -m pip install -q -e '.[postgres,demo]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,postgres]'
+	$(BIN)/python -m pip install -q -e '.[dev,postgres,demo]'
 	touch $(VENV)/.installed-run $@
 
 node_modules/htmx.org/dist/htmx.min.js: package.json package-lock.json
@@ -68,9 +68,7 @@ i18n-check: $(VENV)/.installed-run ## Fail if the committed .pot files are stale
 
 # --- running ----------------------------------------------------------------------------
 run: $(VENV)/.installed-run static i18n-compile ## Set up, migrate, load demo data and serve on http://$(HOST):$(PORT)
-	$(BIN)/kidsvoice db upgrade
-	KIDSVOICE_BASE_URL=http://$(HOST):$(PORT) $(BIN)/kidsvoice demo
-	$(BIN)/kidsvoice run --host $(HOST) --port $(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
 # --- testing ----------------------------------------------------------------------------
 chromium: ## Install Debian's Chromium for the browser tests if it is missing

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Child, Programme, Role, RoundKind, StaffUser
-from .operations.invitations import invite
+from .operations.invitations import issue
 from .operations.programmes import create_programme, register_child
 from .operations.staff import create_staff_user
 from .tokens import InvitationTokens
@@ -57,10 +57,12 @@ class DemoLink:
     child: str
     age: int
     url: str
+    code: str
 
 
 def load_demo(session: Session, *, tokens: InvitationTokens, base_url: str, days: int,
-              today: date, locales: tuple[str, ...]) -> list[DemoLink]:
+              today: date, locales: tuple[str, ...],
+              code_keys: tuple[str, ...]) -> list[DemoLink]:
     """Create what is missing and return a fresh baseline link per unfinished child."""
     users: dict[Role, StaffUser] = {}
     for demo_user in DEMO_USERS:
@@ -106,11 +108,12 @@ def load_demo(session: Session, *, tokens: InvitationTokens, base_url: str, days
         )
         if done:
             continue
-        _invitation, token = invite(
+        issued = issue(
             session, child=child, round_=baseline, tokens=tokens, days=days,
-            created_by=users[Role.COORDINATOR],
+            code_keys=code_keys, actor=users[Role.COORDINATOR],
         )
-        links.append(DemoLink(first_name, age, f"{base_url}/i/{token}"))
+        links.append(DemoLink(first_name, age, f"{base_url}/i/{issued.token}",
+                              str(issued.short_code)))
     return links
 
 
@@ -135,14 +138,15 @@ def demo_command(simulate_n: int | None, seed: int, who5: bool) -> None:
             days=config.invitation_days,
             today=date.today(),
             locales=config.locales,
+            code_keys=config.secret_keys,
         )
     click.echo(f"\nKidsVoice demo — {config.base_url}/login\n")
     click.echo("Staff logins (e-mail / password):")
     for user in DEMO_USERS:
         click.echo(f"  {user.role.value:<12} {user.email:<34} {user.password}")
-    click.echo(f"\nChildren's links for the baseline of '{PROGRAMME_NAME}':")
+    click.echo(f"\nChildren's links (and tablet codes) for the baseline of '{PROGRAMME_NAME}':")
     for link in links:
-        click.echo(f"  {link.child:<6} ({link.age:>2} years)  {link.url}")
+        click.echo(f"  {link.child:<6} ({link.age:>2} years)  {link.code}  {link.url}")
     if not links:
         click.echo("  (every demo child has answered the baseline)")
     click.echo("")

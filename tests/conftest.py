@@ -12,7 +12,7 @@ whose server runs in a thread of this process.
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -83,52 +83,87 @@ def _postgres_database(tmp_root: Path) -> Iterator[TestDatabase]:
     admin.dispose()
 
 
-def _sqlite_template(tmp_root: Path) -> Path:
+def _sqlite_database(tmp_root: Path) -> TestDatabase:
+    """A migrated template, and the file the tests use, restored from it before each test
+    with SQLite's backup API (safe with WAL, unlike copying files under open connections)."""
     template = tmp_root / "template.db"
     engine = make_engine(f"sqlite:///{template}")
     upgrade(engine)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return template
+    live = tmp_root / "kidsvoice.db"
+
+    def reset() -> None:
+        source, target = sqlite3.connect(template), sqlite3.connect(live)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+
+    reset()
+    return TestDatabase("sqlite", f"sqlite:///{live}", reset)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestDatabase]:
     root = tmp_path_factory.mktemp(f"db-{request.param}")
     if request.param == "sqlite":
-        yield ("sqlite", _sqlite_template(root))
+        yield _sqlite_database(root)
     else:
-        yield from (("postgresql", db) for db in _postgres_database(root))
+        yield from _postgres_database(root)
 
 
-@pytest.fixture
-def database(backend: Any, tmp_path: Path) -> TestDatabase:
-    kind, value = backend
-    if kind == "sqlite":
-        path = tmp_path / "kidsvoice.db"
-        shutil.copyfile(value, path)
-        return TestDatabase("sqlite", f"sqlite:///{path}", lambda: None)
-    value.reset()
-    return value
-
-
-@pytest.fixture
-def config(database: TestDatabase) -> Config:
+def _config(url: str) -> Config:
     return Config(
         env="testing",
         testing=True,
         secret_keys=(TEST_SECRET,),
-        database_url=database.url,
+        database_url=url,
         base_url="http://localhost",
     )
 
 
-@pytest.fixture
-def app(config: Config) -> Iterator[Flask]:
-    application = create_app(config)
+@pytest.fixture(scope="session")
+def _shared_app(backend: TestDatabase) -> Iterator[Flask]:
+    """One app per backend for the whole run: building an app and compiling its templates
+    costs more than most tests, so tests share it and get a fresh database each instead."""
+    application = create_app(_config(backend.url))
     yield application
     application.extensions["kidsvoice.db"].dispose()
+
+
+@pytest.fixture
+def database(backend: TestDatabase) -> TestDatabase:
+    """A fresh database for this test (the migrated schema, no rows)."""
+    backend.reset()
+    return backend
+
+
+@pytest.fixture
+def config(database: TestDatabase) -> Config:
+    return _config(database.url)
+
+
+@pytest.fixture
+def app(_shared_app: Flask, database: TestDatabase) -> Iterator[Flask]:
+    """The shared app on a fresh database; whatever a test changes in its configuration or
+    extensions, and every rate-limit counter, is put back afterwards."""
+    from kidsvoice.extensions import limiter
+
+    application = _shared_app
+    saved_config = dict(application.config)
+    saved_extensions = dict(application.extensions)
+    limiter.reset()
+    yield application
+    application.config.clear()
+    application.config.update(saved_config)
+    application.extensions.clear()
+    application.extensions.update(saved_extensions)
+    application.extensions["kidsvoice.db"].dispose()  # no connection outlives the test
 
 
 @pytest.fixture

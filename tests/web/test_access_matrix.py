@@ -42,10 +42,14 @@ def test_every_endpoint_declares_its_access(app: Flask) -> None:
         assert access_of(app, endpoint) is not None, endpoint
 
 
-def test_undeclared_route_refuses_to_start(app: Flask) -> None:
+def test_undeclared_route_refuses_to_start(config) -> None:
+    from kidsvoice import create_app
+
+    app = create_app(config)  # an app of its own: the shared one must stay as it is
     app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
     with pytest.raises(RuntimeError, match="undeclared"):
         check_declarations(app)
+    app.extensions["kidsvoice.db"].dispose()
 
 
 def test_anonymous_visitors_are_sent_to_login(app: Flask) -> None:

@@ -85,7 +85,7 @@ fmt: $(VENV)/.installed-dev ## Ruff format + fixes
 	$(BIN)/ruff check --fix kidsvoice tests bench
 
 bench: $(VENV)/.installed-dev static i18n-compile chromium ## Benchmarks (timings live here, never in tests)
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/login_time.py
 
 clean: ## Remove the venv, node_modules and built files
 	rm -rf $(VENV) node_modules kidsvoice/static/vendor kidsvoice/static/img/icons.svg translations/*/LC_MESSAGES/*.mo

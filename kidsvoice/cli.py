@@ -40,6 +40,32 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(outcomes_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(audit_group)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain: exit 1 and name each entry that was changed,
+    removed or inserted."""
+    from sqlalchemy import func, select
+
+    from .audit import verify_session
+    from .models import AuditEntry
+
+    with current_app.extensions["kidsvoice.db"].session() as session:
+        count = session.scalar(select(func.count(AuditEntry.id))) or 0
+        problems = verify_session(session)
+    for problem in problems:
+        click.echo(f"entry {problem.entry_id}: {problem.reason}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"The audit log is intact: {count} entries, every link of the chain checked.")
 
 
 @click.group("db")

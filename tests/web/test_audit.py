@@ -49,3 +49,16 @@ def test_entries_are_kept_in_order(session, make) -> None:
     _three(session, make)
     actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["sheet_view", "sheet_print", "export"]
+
+
+def test_audit_verify_command(runner, session, make) -> None:
+    entries = _three(session, make)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "intact: 3 entries" in result.output
+    session.execute(update(AuditEntry).where(AuditEntry.id == entries[0].id)
+                    .values(action="export"))
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"entry {entries[0].id}: content was changed" in result.output

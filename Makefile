@@ -6,7 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
-PYTEST_ARGS ?=
+# Two workers: the browser tests wait on Chromium much of the time, so two cores do double.
+PYTEST_ARGS ?= -n 2
 
 # The demo always runs in development mode on a local SQLite database.
 export KIDSVOICE_INSTANCE_DIR ?= $(CURDIR)/instance

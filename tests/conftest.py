@@ -62,7 +62,10 @@ def _worker() -> str:
 def _postgres_database(tmp_root: Path) -> Iterator[TestDatabase]:
     """A database of our own for this pytest worker, on the server ``PG_URL`` points at."""
     base = make_url(PG_URL)
-    name = f"kidsvoice_test_{_worker()}"
+    # Unique per run and worker: two runs on one server (a developer's and CI's, say) must
+    # never drop each other's database.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:12]
+    name = f"kidsvoice_test_{run}_{_worker()}"
     admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -43,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.init_app(app)
     # Access is checked before CSRF, so an anonymous POST is sent to the login page.
     app.before_request(i18n.remember_locale_choice)
+    app.before_request(security.refuse_nul_bytes)
     app.before_request(access.enforce)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -286,3 +286,10 @@ def test_language_can_be_switched_from_any_screen(client, answering) -> None:
 def test_help_page_works_without_a_session(client) -> None:
     html = client.get("/c/hjaelp").get_data(as_text=True)
     assert "116 111" in html and "112" in html
+
+
+def test_nul_bytes_are_a_400_on_every_backend(client, session, answering) -> None:
+    _steps_, response, csrf = answering
+    r = client.post("/c/q/W1", data={"csrf_token": csrf, "action": "answer", "text": "a\x00b"})
+    assert r.status_code == 400
+    assert _count(session, response) == 0

@@ -71,8 +71,10 @@ def test_setup_shows_a_qr_code_and_the_key_and_a_code_turns_it_on(client, login_
     assert started.status_code == 303
     html = client.get("/account/two-factor").get_data(as_text=True)
     secret = _reload(session, user).totp_secret
-    assert secret and re.fullmatch(r"[A-Z2-7]{32}", secret)
-    assert "<svg" in html and 'role="img"' in html  # the QR code, inline
+    assert secret
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret)
+    assert "<svg" in html
+    assert 'role="img"' in html
     assert totp.grouped(secret) in html  # and the key as text
     assert _reload(session, user).totp_enabled_at is None  # offered, not on yet
     # a reload shows the same key: nobody has to scan twice
@@ -121,9 +123,11 @@ def test_the_password_alone_logs_nobody_in(client, make, with_2fa) -> None:
     page = client.get("/login/code")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'autocomplete="one-time-code"' in html and 'inputmode="numeric"' in html
+    assert 'autocomplete="one-time-code"' in html
+    assert 'inputmode="numeric"' in html
     done = _code(client, code_for(secret))
-    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/"
     assert user.name in client.get("/").get_data(as_text=True)
 
 
@@ -151,7 +155,8 @@ def test_wrong_codes_count_in_the_account_back_off(client, make, session, with_2
     assert blocked.status_code == 429
     assert "For mange forkerte forsøg" in blocked.get_data(as_text=True)
     stored = _reload(session, user)
-    assert stored.failed_logins == 5 and stored.locked_until is not None
+    assert stored.failed_logins == 5
+    assert stored.locked_until is not None
 
 
 def test_the_right_password_does_not_buy_fresh_code_guesses(client, make, session,
@@ -195,7 +200,8 @@ def test_the_code_step_expires(client, make, with_2fa, monkeypatch) -> None:
 
 def test_the_code_step_without_a_password_goes_to_login(client) -> None:
     response = client.get("/login/code")
-    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
     with client.session_transaction() as s:  # a forged pending login without a time
         s["login_pending"] = {"user_id": 1}
     assert client.get("/login/code").status_code == 303
@@ -219,11 +225,13 @@ def test_the_session_is_fresh_at_each_step(client, make, with_2fa) -> None:
         s["locale"] = "en"
     _login(client, user.email, make.PASSWORD)
     with client.session_transaction() as s:
-        assert "planted" not in s and s["locale"] == "en"
+        assert "planted" not in s
+        assert s["locale"] == "en"
         s["planted"] = "again"
     _code(client, code_for(secret))
     with client.session_transaction() as s:
-        assert "planted" not in s and "login_pending" not in s
+        assert "planted" not in s
+        assert "login_pending" not in s
         assert s["_user_id"] == str(user.id)
 
 
@@ -247,7 +255,8 @@ def test_turning_it_off_takes_the_password_and_a_code(client, make, session, wit
         "password": make.PASSWORD, "code": code_for(secret, +1), "csrf_token": token})
     assert done.status_code == 303
     stored = _reload(session, user)
-    assert stored.totp_enabled_at is None and stored.totp_secret is None
+    assert stored.totp_enabled_at is None
+    assert stored.totp_secret is None
     assert stored.failed_logins == 0
     assert [e.actor_id for e in _entries(session, Action.TOTP_DISABLED)] == [user.id]
 
@@ -308,9 +317,11 @@ def test_admin_resets_a_lost_phone(client, make, login_as, session, with_2fa) ->
                            data={"csrf_token": csrf_token(client, "/admin/staff")})
     assert response.status_code == 303
     stored = _reload(session, user)
-    assert stored.totp_secret is None and stored.totp_enabled_at is None
+    assert stored.totp_secret is None
+    assert stored.totp_enabled_at is None
     [entry] = _entries(session, Action.TOTP_RESET)
-    assert entry.actor_id == admin.id and entry.detail["staff_id"] == user.id
+    assert entry.actor_id == admin.id
+    assert entry.detail["staff_id"] == user.id
     assert client.post("/admin/staff/999999/two-factor/reset", data={
         "csrf_token": csrf_token(client, "/admin/staff")}).status_code == 404
     # the staff member logs in with the password alone again
@@ -358,6 +369,8 @@ def test_every_login_failed_login_and_logout_is_audited(client, make, session,
     ]
     assert entries[-1].detail["second_factor"] == "totp"
     everything = repr([(e.actor, e.detail) for e in entries])
-    assert typed_unknown not in everything and "a password typed here" not in everything
-    assert make.PASSWORD not in everything and secret not in everything
+    assert typed_unknown not in everything
+    assert "a password typed here" not in everything
+    assert make.PASSWORD not in everything
+    assert secret not in everything
     assert verify_session(session) == []

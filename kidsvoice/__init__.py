@@ -160,5 +160,7 @@ def _template_globals(app: Flask) -> None:
             "page_locale": locale,
             "page_dir": text_direction(locale),
             "locales": supported_locales(),
-            "current_path": request.path,
+            # A token link's own pages (problem, thanks, 429) must not repeat the token in
+            # their language links: those point at the child's start page instead.
+            "current_path": "/c" if request.endpoint == "child.link" else request.path,
         }

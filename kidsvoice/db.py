@@ -81,9 +81,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            bind=self.engine.execution_options(kidsvoice_write=True), expire_on_commit=False
-        )
+        #: The same engine, but its transactions begin IMMEDIATE on SQLite.
+        self.writer_bind = self.engine.execution_options(kidsvoice_write=True)
+        self._writer = sessionmaker(bind=self.writer_bind, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:

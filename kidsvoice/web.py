@@ -22,11 +22,20 @@ def db_session(*, write: bool = False) -> Session:
     if "db_session" not in g:
         write = write or request.method not in {"GET", "HEAD", "OPTIONS"}
         g.db_session = database().session(write=write)
+        g.db_session_writes = write
+    elif write and not g.db_session_writes:
+        # The session was opened for reading (loading the staff member, say): end its read
+        # snapshot and let its next transaction begin as a writer, or SQLite could refuse
+        # the upgrade with "database is locked" when someone else wrote in between.
+        g.db_session.rollback()
+        g.db_session.bind = database().writer_bind
+        g.db_session_writes = True
     session: Session = g.db_session
     return session
 
 
 def close_session(_exc: BaseException | None = None) -> None:
+    g.pop("db_session_writes", None)
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()

@@ -293,3 +293,15 @@ def test_nul_bytes_are_a_400_on_every_backend(client, session, answering) -> Non
     r = client.post("/c/q/W1", data={"csrf_token": csrf, "action": "answer", "text": "a\x00b"})
     assert r.status_code == 400
     assert _count(session, response) == 0
+
+
+def test_pages_reached_by_a_link_never_repeat_its_token(client, make, session) -> None:
+    _child, invitation, token = _invite(make, session)
+    bad = client.get(f"/i/{token[:-12]}AAAAAAAAAAAA")
+    assert bad.status_code == 404
+    assert token[:20] not in bad.get_data(as_text=True)
+    invitation.completed_at = utcnow()
+    session.commit()
+    done = client.get(f"/i/{token}")
+    assert token not in done.get_data(as_text=True)
+    assert "/c/sprog/en?next=/c" in done.get_data(as_text=True)

@@ -58,3 +58,32 @@ def test_writers_begin_immediate(app) -> None:
         other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_a_read_session_becomes_a_writer_when_a_view_asks(app) -> None:
+    """A GET that first reads (loading the staff member) and then writes an audit entry must
+    take the write lock then, not upgrade a stale read snapshot (SQLite: database is locked)."""
+    import sqlite3
+
+    from flask import g
+
+    from kidsvoice.web import db_session
+
+    database = app.extensions["kidsvoice.db"]
+    with app.test_request_context("/"):
+        reader = db_session()
+        reader.execute(text("SELECT 1"))
+        assert g.db_session_writes is False
+        writer = db_session(write=True)
+        assert writer is reader and g.db_session_writes is True
+        writer.execute(text("SELECT 1"))
+        if database.is_sqlite:  # the write lock is held from BEGIN on
+            other = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                raise AssertionError("a second writer got the lock")
+            except sqlite3.OperationalError as exc:
+                assert "locked" in str(exc)
+            finally:
+                other.close()
+        writer.rollback()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .questionnaire import QuestionnaireError, QuestionnaireRegistry, load_registry
+from .models import Response
+from .questionnaire import Question, QuestionnaireError, QuestionnaireRegistry, load_registry
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
 PUBLISHED = QUESTIONNAIRE_DIR / "published.txt"
@@ -40,3 +41,21 @@ def load_instruments(directory: Path = QUESTIONNAIRE_DIR) -> QuestionnaireRegist
                 "publish a new version as a new file instead",
             )
     return registry
+
+
+def question_of(
+    registry: QuestionnaireRegistry | None, response: Response, key: str
+) -> Question | None:
+    """The question an answer of ``response`` answered: its questionnaire version and the
+    child's age variant (None when the version or the key is not known here)."""
+    if registry is None:
+        return None
+    try:
+        questionnaire = registry.get(response.questionnaire_id, response.questionnaire_version)
+    except KeyError:
+        return None
+    return next(
+        (q for q in questionnaire.questions
+         if q.key == key and q.ages in ("all", response.variant)),
+        None,
+    )

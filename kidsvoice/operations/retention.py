@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..audit import Action
+from ..instruments import question_of
 from ..models import (
     Answer,
     AuditEntry,
@@ -47,7 +48,7 @@ from ..models import (
     child_facilitators,
     utcnow,
 )
-from ..questionnaire import QuestionnaireRegistry
+from ..questionnaire import Question, QuestionnaireRegistry
 
 EXPORT_FORMAT = "kidsvoice-access-export"
 EXPORT_VERSION = 1
@@ -182,20 +183,6 @@ def _when(value: Any) -> str | None:
     return value.isoformat()
 
 
-def _question_text(
-    registry: QuestionnaireRegistry | None, response: Response, key: str
-) -> str | None:
-    if registry is None:
-        return None
-    try:
-        questionnaire = registry.get(response.questionnaire_id, response.questionnaire_version)
-    except KeyError:
-        return None
-    question = next((q for q in questionnaire.questions
-                     if q.key == key and q.ages in ("all", response.variant)), None)
-    return question.text if question is not None else None
-
-
 def access_export(
     session: Session,
     *,
@@ -233,7 +220,7 @@ def access_export(
             "flagged_at": _when(response.flagged_at),
             "answers": [{
                 "question": a.question_key,
-                "question_text": _question_text(registry, response, a.question_key),
+                "question_text": _text_of(question_of(registry, response, a.question_key)),
                 "status": a.status.value,
                 "score": a.score,
                 "choices": a.choices,
@@ -309,3 +296,7 @@ def record_access_export(
         programme_id=child.programme_id,
         detail={"format": what},
     )
+
+
+def _text_of(question: Question | None) -> str | None:
+    return question.text if question is not None else None

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..instruments import question_of
 from ..meeting.access import Purpose, children_clause
 from ..models import Answer, Child, Invitation, Programme, Response, Round, StaffUser
 from ..questionnaire import Question, QuestionnaireRegistry
@@ -62,22 +63,6 @@ def _due(answer: Answer, response: Response, working_days: int) -> datetime:
     return read_deadline(answer.answered_at, working_days)
 
 
-def _question(
-    registry: QuestionnaireRegistry | None, response: Response, key: str
-) -> Question | None:
-    if registry is None:
-        return None
-    try:
-        questionnaire = registry.get(response.questionnaire_id, response.questionnaire_version)
-    except KeyError:
-        return None
-    return next(
-        (q for q in questionnaire.questions
-         if q.key == key and q.ages in ("all", response.variant)),
-        None,
-    )
-
-
 def _sort_key(item: FreeText) -> tuple[int, float, int, float]:
     if item.worry:
         return (0, -item.answer.answered_at.timestamp(), 0, 0.0)
@@ -114,7 +99,7 @@ def unread_free_text(
         due = _due(answer, response, working_days)
         items.append(FreeText(
             answer=answer, response=response, child=child, round=round_, programme=programme,
-            question=_question(registry, response, answer.question_key), due_at=due,
+            question=question_of(registry, response, answer.question_key), due_at=due,
             overdue=now > due, own=child.coordinator_id == user.id,
         ))
     return sorted(items, key=_sort_key)

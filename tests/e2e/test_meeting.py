@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from kidsvoice.models import AuditEntry, utcnow
@@ -267,7 +268,7 @@ def test_admin_audit_log_page(locale, new_page, make, axe_check, screenshot) -> 
     page.get_by_label("Hvem (e-mail indeholder)" if locale == "da" else "Who (e-mail contains)"
                       ).fill("nobody-like-this")
     page.get_by_role("button", name="Vis" if locale == "da" else "Show").click()
-    assert child.public_id not in page.locator("main").inner_text()
+    expect(page.locator("main")).not_to_contain_text(child.public_id)  # waits for the new page
     page.goto("/admin/audit?date_from=bad")
     axe_check(page, f"audit-error-{locale}")
     page.goto("/admin/audit")

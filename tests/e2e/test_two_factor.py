@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from kidsvoice import totp
 from tests.e2e.conftest import PHONE, TABLET
@@ -51,7 +52,7 @@ def test_set_up_two_factor_login_then_log_in_with_a_code(locale, new_page, make,
     page.get_by_role("button", name=t["set_up"]).click()
 
     qr = page.locator(".qr-box svg")
-    assert qr.is_visible()
+    expect(qr).to_be_visible()  # waits for the posted form's page, where is_visible() would not
     assert qr.get_attribute("role") == "img"
     key = page.locator("#totp-key").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", key)
@@ -64,12 +65,12 @@ def test_set_up_two_factor_login_then_log_in_with_a_code(locale, new_page, make,
     page.get_by_label(t["code"]).fill("000000" if _code(key) != "000000" else "111111")
     page.get_by_role("button", name=t["turn_on"]).click()
     field = page.get_by_label(t["code"])
-    assert field.get_attribute("aria-invalid") == "true"
+    expect(field).to_have_attribute("aria-invalid", "true")
     axe_check(page, f"two-factor-setup-error-{locale}")
     screenshot(page, f"two-factor-setup-error-{locale}-tablet")
     field.fill(_code(key))
     page.get_by_role("button", name=t["turn_on"]).click()
-    assert t["is_on"] in page.content()
+    expect(page.get_by_text(t["is_on"]).first).to_be_visible()
     axe_check(page, f"two-factor-on-{locale}")
     screenshot(page, f"two-factor-on-{locale}-tablet")
 
@@ -111,8 +112,8 @@ def test_admin_requires_two_factor_login_for_everyone(new_page, make, axe_check,
     page.get_by_role("button", name="Gem").click()
     # The administrator is the first to be sent to the set-up, before anything else.
     page.wait_for_url("**/account/two-factor")
-    assert page.locator(".qr-box svg").is_visible() or page.get_by_role(
-        "button", name="Opsæt totrinslogin").is_visible()
+    expect(page.locator(".qr-box svg").or_(
+        page.get_by_role("button", name="Opsæt totrinslogin"))).to_be_visible()
     page.goto("/admin/audit")
     page.wait_for_url("**/account/two-factor")
     axe_check(page, "two-factor-required-da")

@@ -170,11 +170,15 @@ def simulate(
     seed: int = 1,
     who5: bool = False,
     staff: Sequence[StaffUser] = (),
+    name: str | None = None,
 ) -> SimulationResult:
-    """Add the programme "Simulation ``n``" with ``n`` simulated children (idempotent by name)."""
+    """Add the programme ``name`` (default "Simulation ``n``") with ``n`` simulated children.
+
+    Idempotent by name: a programme of that name already there is returned unchanged.
+    """
     if n < 1:
         raise ValueError("simulate at least one child")
-    name = f"Simulation {n}"
+    name = name or f"Simulation {n}"
     existing = session.scalar(select(Programme).where(Programme.name == name))
     if existing is not None:
         return SimulationResult(existing, created=False)

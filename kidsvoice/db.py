@@ -9,6 +9,8 @@ needs none of this and runs the same code.
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -63,15 +65,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        # One connection per checkout: SQLite connections are cheap, and a pool of
-        # long-lived ones would keep old WAL snapshots open across forked workers.
-        kwargs.setdefault("poolclass", NullPool)
+        if not parsed.database or parsed.database == ":memory:":
+            kwargs.setdefault("poolclass", NullPool)
+        # A file database keeps a small pool (SQLAlchemy's QueuePool, shared by a worker's
+        # threads): opening a connection and setting its pragmas cost about a millisecond,
+        # which a child's every answer would otherwise pay twice.  A connection goes back to
+        # the pool rolled back, so it holds no WAL snapshot while it waits.
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    _forget_after_fork(engine)
+    return engine
+
+
+def _forget_after_fork(engine: Engine) -> None:
+    """A forked process (gunicorn ``--preload``, a test's server) starts with an empty pool.
+
+    The parent's connections must never be used by two processes: the child drops its copy
+    of the pool without closing them (``dispose(close=False)``, as SQLAlchemy advises).
+    """
+    ref = weakref.ref(engine)
+
+    def forget() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget)
 
 
 class Database:

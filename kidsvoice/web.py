@@ -34,6 +34,17 @@ def db_session(*, write: bool = False) -> Session:
     return session
 
 
+def done_writing() -> None:
+    """This request has committed its last write: its next reads begin a plain (deferred)
+    transaction, so SQLite's write lock is not held while a page is rendered.
+
+    A later ``db_session(write=True)`` takes the writer back, as for any read session.
+    """
+    if g.get("db_session_writes"):
+        g.db_session.bind = database().engine
+        g.db_session_writes = False
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     g.pop("db_session_writes", None)
     session: Session | None = g.pop("db_session", None)

@@ -39,7 +39,7 @@ from ..operations.answers import (
 )
 from ..questionnaire import Question
 from ..tokens import InvitationTokens
-from ..web import db_session
+from ..web import db_session, done_writing
 from ..worry_mail import tell_coordinators
 from . import bp
 from . import session as child_session
@@ -243,6 +243,7 @@ def question(invitation: Invitation, key: str) -> PageResult:
         parsed = parse_answer(current, request.form)
         worry = save_answer(s, response=response, question=current, parsed=parsed)
         s.commit()  # durable before the next question is shown
+        done_writing()  # the next question is rendered without holding the write lock
     except AnswerError as exc:
         s.rollback()
         message = _(exc.message, **exc.params)  # noqa: INT001 - msgids from answers.py

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import case, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..answers import ParsedAnswer
 from ..models import Answer, Child, Goal, GoalStatus, Invitation, Response, utcnow
@@ -65,7 +65,14 @@ def active_invitation(session: Session, public_id: str | None) -> Invitation:
     """The invitation of a child session, if it may still be answered."""
     if not public_id:
         raise LinkProblem("invalid")
-    invitation = session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+    # One query for what every child screen uses (the round, the response, the child and
+    # their goals), instead of one lazy load each.
+    invitation = session.scalar(
+        select(Invitation)
+        .where(Invitation.public_id == public_id)
+        .options(joinedload(Invitation.round), joinedload(Invitation.response),
+                 joinedload(Invitation.child).selectinload(Child.goals))
+    )
     if invitation is None:
         raise LinkProblem("invalid")
     if invitation.completed_at is not None:

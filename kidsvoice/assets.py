@@ -12,7 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -31,8 +33,24 @@ def file_version(static_folder: str, filename: str) -> str | None:
     return _digest(str(path), stat.st_mtime_ns)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, never written on a static file's response.
+
+    The session is permanent and signed afresh on every response, so a static file carried a
+    ``Set-Cookie`` and ``Vary: Cookie``: a browser whose memory cache was gone (a tablet the
+    next day) revalidated every file, since the cookie had changed, and a ``public`` response
+    with someone's session cookie is nothing a shared cache should ever hold.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
+    app.session_interface = SessionInterface()
 
     @app.url_defaults
     def _version_static(endpoint: str, values: dict[str, Any]) -> None:

@@ -205,6 +205,18 @@ def test_static_files_carry_the_policy_and_may_be_cached(client) -> None:
     assert response.headers.get("Cache-Control") != "no-store"
 
 
+def test_static_files_never_carry_the_session(client, login_as) -> None:
+    # A public file kept for a year: a session cookie on it (re-signed on every response)
+    # would make browsers revalidate it whenever the cookie has changed, and is nothing a
+    # shared cache should hold.
+    login_as("coordinator")
+    assert client.get("/").headers.getlist("Set-Cookie")  # pages still refresh the session
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers.getlist("Set-Cookie") == []
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
 def test_htmx_is_configured_to_match_the_policy(client) -> None:
     html = client.get("/login").get_data(as_text=True)
     assert '"allowEval": false' in html

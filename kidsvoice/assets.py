@@ -51,10 +51,21 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
     app.session_interface = SessionInterface()
+    # In debug mode a file edited while the server runs gets its new hash at once; otherwise
+    # the files cannot change under a running server, so each is looked at once (a page
+    # with a dozen icons would else stat the sprite a dozen times).
+    versions: dict[str, str | None] = {}
+
+    def version_of(filename: str) -> str | None:
+        if app.debug:
+            return file_version(app.static_folder or "", filename)
+        if filename not in versions:
+            versions[filename] = file_version(app.static_folder or "", filename)
+        return versions[filename]
 
     @app.url_defaults
     def _version_static(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
-            version = file_version(app.static_folder or "", values["filename"])
+            version = version_of(values["filename"])
             if version:
                 values["v"] = version

@@ -162,19 +162,46 @@ def free_port() -> int:
 class Server:
     workers: int
     threads: int
+    worker_class: str = "gthread"
 
     def args(self, port: int) -> list[str]:
-        return [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
-                "--workers", str(self.workers), "--threads", str(self.threads),
-                "--worker-class", "gthread", "--keep-alive", "5", "--backlog", "256",
-                "--log-level", "warning"]
+        args = [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
+                "--workers", str(self.workers), "--worker-class", self.worker_class,
+                "--backlog", "256", "--log-level", "warning"]
+        if self.worker_class == "gthread":
+            args += ["--threads", str(self.threads), "--keep-alive", "5"]
+        return args
 
     def describe(self) -> str:
-        return f"gunicorn gthread, {self.workers} workers × {self.threads} threads, keep-alive"
+        if self.worker_class == "gthread":
+            return (f"gunicorn gthread, {self.workers} workers × {self.threads} threads, "
+                    "keep-alive")
+        return f"gunicorn {self.worker_class}, {self.workers} workers"
+
+
+@dataclass(frozen=True)
+class Running:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn's master and workers (user + system): how much
+        work a request costs the server, whatever else the machine is doing meanwhile."""
+        total = 0
+        pending = [self.pid]
+        while pending:
+            pid = pending.pop()
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    children = (task / "children").read_text().split()
+                    pending.extend(int(c) for c in children)
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
-def serve(server: Server, app: str, env: dict[str, str], chdir: Path) -> Iterator[int]:
+def serve(server: Server, app: str, env: dict[str, str], chdir: Path) -> Iterator[Running]:
     port = free_port()
     proc = subprocess.Popen(
         [*server.args(port), "--chdir", str(chdir), app],
@@ -191,7 +218,7 @@ def serve(server: Server, app: str, env: dict[str, str], chdir: Path) -> Iterato
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start in 30 s")
             time.sleep(0.1)
-        yield port
+        yield Running(port, proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -460,10 +487,13 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
         env = {"KIDSVOICE_ENV": "production", "KIDSVOICE_SECRET_KEY": SECRET,
                "KIDSVOICE_BASE_URL": "https://kidsvoice.example", "DATABASE_URL": url,
                "KIDSVOICE_RATELIMIT_STORAGE_URL": "memory://"}
-        with serve(server, "kidsvoice:create_app()", env, ROOT) as port:
-            run_children(port, setup.warm_up, server.workers * 2, seed=99, tally=None)
+        with serve(server, "kidsvoice:create_app()", env, ROOT) as running:
+            run_children(running.port, setup.warm_up, server.workers * 2, seed=99, tally=None)
             tally = Tally()
-            elapsed = run_children(port, setup.tokens, args.concurrency, seed=1, tally=tally)
+            cpu = running.cpu_seconds()
+            elapsed = run_children(running.port, setup.tokens, args.concurrency, seed=1,
+                                   tally=tally)
+            cpu = running.cpu_seconds() - cpu
         checked, problems = check_stored(url, tally, [i for i, _ in setup.tokens])
     lost = sum(1 for p in problems if p.startswith("lost:"))
     steps = len(tally.step_latencies)
@@ -477,6 +507,8 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
         "steps_per_second": round(steps / elapsed, 1),
         "requests_per_second": round(
             (steps + len(tally.other_latencies)) / elapsed, 1),
+        # the server's CPU per answer step, the journey's other requests included
+        "server_cpu_ms_per_step": round(cpu * 1000 / max(steps, 1), 2),
         "step_ms": {"p50": ms(percentile(tally.step_latencies, 0.50)),
                     "p95": ms(percentile(tally.step_latencies, 0.95)),
                     "p99": ms(percentile(tally.step_latencies, 0.99)),
@@ -492,10 +524,13 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
 
 
 def run_ceiling(args: argparse.Namespace, server: Server) -> dict[str, Any]:
-    with serve(server, "hello_app:app", {}, ROOT / "bench") as port:
-        hammer(port, args.concurrency, 1.0)  # warm-up
-        count, elapsed, latencies = hammer(port, args.concurrency, args.ceiling_seconds)
+    with serve(server, "hello_app:app", {}, ROOT / "bench") as running:
+        hammer(running.port, args.concurrency, 1.0)  # warm-up
+        cpu = running.cpu_seconds()
+        count, elapsed, latencies = hammer(running.port, args.concurrency, args.ceiling_seconds)
+        cpu = running.cpu_seconds() - cpu
     return {"requests": count, "requests_per_second": round(count / elapsed, 1),
+            "server_cpu_ms_per_request": round(cpu * 1000 / max(count, 1), 3),
             "p50_ms": ms(statistics.median(latencies)), "p99_ms": ms(percentile(latencies, 0.99))}
 
 
@@ -506,18 +541,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="whole questionnaires per simulated child (6)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
+                        help="gunicorn worker class (gthread)")
     parser.add_argument("--ceiling-seconds", type=float, default=8.0)
     parser.add_argument("--database-url", default=os.environ.get("KIDSVOICE_TEST_DATABASE_URL"),
                         help="a PostgreSQL server to measure too (KIDSVOICE_TEST_DATABASE_URL)")
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args(argv)
-    server = Server(args.workers, args.threads)
+    server = Server(args.workers, args.threads, args.worker_class)
     print(f"{server.describe()}; client: {args.concurrency} concurrent children, keep-alive; "
           f"{os.cpu_count()} CPUs; load before {os.getloadavg()[0]:.2f}", flush=True)
 
     ceiling = run_ceiling(args, server)
     print(f"ceiling (bare Flask hello world): {ceiling['requests_per_second']:.0f} requests/s, "
-          f"p50 {ceiling['p50_ms']} ms, p99 {ceiling['p99_ms']} ms", flush=True)
+          f"p50 {ceiling['p50_ms']} ms, p99 {ceiling['p99_ms']} ms, "
+          f"server CPU {ceiling['server_cpu_ms_per_request']} ms per request", flush=True)
     backends = ["sqlite"]
     if args.database_url and not args.sqlite_only:
         backends.append("postgresql")
@@ -538,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
               f"in {result['seconds']} s: {result['steps_per_second']:.0f} steps/s "
               f"(ratio {result['ratio_to_ceiling']:.2f}), step p50 {result['step_ms']['p50']} "
               f"p95 {result['step_ms']['p95']} p99 {result['step_ms']['p99']} ms; "
+              f"server CPU {result['server_cpu_ms_per_step']} ms per step; "
               f"errors {result['errors']}, lost {result['lost_answers']}, "
               f"answers checked {result['answers_checked']}", flush=True)
         for problem in result["storage_problems"] + result["error_examples"]:

@@ -13,22 +13,31 @@ def database() -> Database:
     return db
 
 
-def db_session(*, write: bool = False) -> Session:
+def db_session(*, write: bool = False, read_first: bool = False) -> Session:
     """This request's session.
 
     Requests that may write (not GET/HEAD) begin IMMEDIATE; a GET view that writes too (an
-    audit entry for a page view) asks for ``write=True`` before its first query.
+    audit entry for a page view) asks for ``write=True`` before its first query.  A view that
+    reads a good deal before a short write (a child's answer) opens the session with
+    ``read_first=True`` even for a POST, and asks for ``write=True`` just before writing, so
+    that SQLite's write lock is held for the write alone.
     """
     if "db_session" not in g:
-        write = write or request.method not in {"GET", "HEAD", "OPTIONS"}
+        write = write or (not read_first and request.method not in {"GET", "HEAD", "OPTIONS"})
         g.db_session = database().session(write=write)
         g.db_session_writes = write
     elif write and not g.db_session_writes:
-        # The session was opened for reading (loading the staff member, say): end its read
-        # snapshot and let its next transaction begin as a writer, or SQLite could refuse
-        # the upgrade with "database is locked" when someone else wrote in between.
-        g.db_session.rollback()
-        g.db_session.bind = database().writer_bind
+        # The session was opened for reading: end its read snapshot and let its next
+        # transaction begin as a writer, or SQLite could refuse the upgrade with "database is
+        # locked" when someone else wrote in between.  With nothing pending, a commit ends it
+        # and keeps what was loaded (no expiry on commit); otherwise roll back, never letting
+        # a read transaction write.
+        reader: Session = g.db_session
+        if reader.new or reader.dirty or reader.deleted:
+            reader.rollback()
+        else:
+            reader.commit()
+        reader.bind = database().writer_bind
         g.db_session_writes = True
     session: Session = g.db_session
     return session

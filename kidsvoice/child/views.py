@@ -79,7 +79,7 @@ def with_invitation(view: Callable[..., PageResult]) -> Callable[..., PageResult
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> PageResult:
-        s = db_session()
+        s = db_session(read_first=True)  # a view that writes asks for the writer itself
         try:
             invitation = active_invitation(s, child_session.current_invitation_id())
         except AlreadyAnswered:
@@ -141,7 +141,7 @@ def start(invitation: Invitation) -> PageResult:
 @child_route
 @with_invitation
 def begin(invitation: Invitation) -> PageResult:
-    s = db_session()
+    s = db_session(write=True)
     questionnaire = _programme_questionnaire(invitation)
     response = start_response(
         s, invitation=invitation, questionnaire=questionnaire,
@@ -241,6 +241,7 @@ def question(invitation: Invitation, key: str) -> PageResult:
     already_flagged = response.flagged_at is not None
     try:
         parsed = parse_answer(current, request.form)
+        s = db_session(write=True)  # the write lock from here to the commit, no longer
         worry = save_answer(s, response=response, question=current, parsed=parsed)
         s.commit()  # durable before the next question is shown
         done_writing()  # the next question is rendered without holding the write lock
@@ -293,6 +294,7 @@ def review(invitation: Invitation) -> PageResult:
     steps = steps_for(response, _registry())
     answers = answers_by_key(s, response)
     if request.method == "POST":
+        s = db_session(write=True)
         try:
             finish(s, response=response, hidden_keys=request.form.getlist("hide"), steps=steps)
         except AlreadyAnswered:

@@ -150,6 +150,11 @@ def save_answer(
     """
     if response.completed_at is not None or response.invitation.completed_at is not None:
         raise AlreadyAnswered
+    # What was loaded may predate this transaction (a child view reads before it writes):
+    # ask again, inside it, whether another tab has finished the questionnaire meanwhile.
+    if session.scalar(select(Invitation.completed_at).where(
+            Invitation.id == response.invitation_id)) is not None:
+        raise AlreadyAnswered
     goal_id = None
     if question.key.startswith(GOAL_KEY_PREFIX):
         goal_id = int(question.key.removeprefix(GOAL_KEY_PREFIX))

@@ -15,7 +15,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..access import roles
@@ -300,8 +300,8 @@ def _default_round(programme: Programme) -> Round:
     """The newest round anyone was invited to, else the first."""
     invited = db_session().scalar(
         select(Round)
-        .join(Invitation, Invitation.round_id == Round.id)
-        .where(Round.programme_id == programme.id)
+        .where(Round.programme_id == programme.id,
+               exists().where(Invitation.round_id == Round.id))
         .order_by(Round.position.desc())
         .limit(1)
     )
@@ -316,12 +316,13 @@ def programme(programme: Programme) -> Page:
     if not programme.rounds:
         return render_template("coordinator/programme.html", programme=programme, page=None,
                                form=None, round_=None, summaries={}, confirm=ConfirmForm())
-    form = FilterForm(formdata=request.args, round=_default_round(programme).id)
+    default_round = _default_round(programme)
+    form = FilterForm(formdata=request.args, round=default_round.id)
     form.round.choices = options([(r.id, round_name(r)) for r in programme.rounds])
     status = 200
     if not form.validate():
         status = 400
-        form_round = _default_round(programme)
+        form_round = default_round
         state = None
         search = None
         archived = False
@@ -333,9 +334,10 @@ def programme(programme: Programme) -> Page:
         archived = form.archived.data == "1"
         page_no = form.page.data or 1
     now = utcnow()
+    summaries = round_summaries(s, programme=programme, now=now)
     page = dashboard_page(
         s, programme=programme, round_=form_round, now=now, state=state, search=search,
-        archived=archived, page=page_no,
+        archived=archived, page=page_no, counts=summaries[form_round.id],
     )
     return render_template(
         "coordinator/programme.html",
@@ -344,7 +346,7 @@ def programme(programme: Programme) -> Page:
         round_=form_round,
         page=page,
         state=state,
-        summaries=round_summaries(s, programme=programme, now=now),
+        summaries=summaries,
         invite_form=InviteForm(days=_default_days()),
         confirm=ConfirmForm(),
         filters=_filter_args(),

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
 
@@ -48,7 +48,16 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+def sprite_url() -> str:
+    """The icon sprite's URL, built once per request (a question screen shows a dozen icons)."""
+    if "sprite_url" not in g:
+        g.sprite_url = url_for("static", filename="img/icons.svg")
+    url: str = g.sprite_url
+    return url
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["sprite_url"] = sprite_url
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
     app.session_interface = SessionInterface()
     # In debug mode a file edited while the server runs gets its new hash at once; otherwise

@@ -7,6 +7,8 @@ from ..msgid import N_
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import case, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -65,13 +67,14 @@ def active_invitation(session: Session, public_id: str | None) -> Invitation:
     """The invitation of a child session, if it may still be answered."""
     if not public_id:
         raise LinkProblem("invalid")
-    # One query for what every child screen uses (the round, the response, the child and
-    # their goals), instead of one lazy load each.
+    # One query for what every child screen uses (the round, the response and the child),
+    # instead of one lazy load each; the child's goals load lazily, which measured cheaper
+    # than a selectin load of them.
     invitation = session.scalar(
         select(Invitation)
         .where(Invitation.public_id == public_id)
         .options(joinedload(Invitation.round), joinedload(Invitation.response),
-                 joinedload(Invitation.child).selectinload(Child.goals))
+                 joinedload(Invitation.child))
     )
     if invitation is None:
         raise LinkProblem("invalid")
@@ -170,22 +173,11 @@ def save_answer(
         "goal_id": goal_id,
         "updated_at": now,
     }
-    statement = _insert(session, Answer).values(
-        response_id=response.id, question_key=question.key, answered_at=now,
-        hidden_from_meeting=False, worry=worry, **values,
-    )
-    table = Answer.__table__.c
-    changed = table.text.is_distinct_from(statement.excluded.text)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Answer.response_id, Answer.question_key],
-        set_={
-            **values,
-            "worry": or_(table.worry, statement.excluded.worry),
-            "read_at": case((changed, None), else_=table.read_at),
-            "read_by_id": case((changed, None), else_=table.read_by_id),
-        },
-    )
-    session.execute(statement)
+    statement = _upsert_answer(session.get_bind().dialect.name)
+    session.execute(statement, {
+        "response_id": response.id, "question_key": question.key, "answered_at": now,
+        "hidden_from_meeting": False, "worry": worry, **values,
+    })
     if worry:
         flag_response(session, response=response, question_key=question.key, now=now)
     return worry
@@ -218,6 +210,35 @@ def finish(
     now = utcnow()
     response.completed_at = now
     invitation.completed_at = now
+
+
+@cache
+def _upsert_answer(dialect: str) -> Any:
+    """The answer upsert, built once per database kind (building it, with its ``excluded``
+    table, cost more than running it); every value is a bound parameter.
+
+    On conflict the new values replace the old, except that ``worry`` is never cleared (the
+    coordinator was told) and changed words are unread again.
+    """
+    if dialect == "postgresql":
+        statement = pg_insert(Answer)
+    elif dialect == "sqlite":
+        statement = sqlite_insert(Answer)
+    else:  # pragma: no cover
+        raise OperationError(N_("Unsupported database."))
+    table = Answer.__table__.c
+    new = statement.excluded
+    changed = table.text.is_distinct_from(new.text)
+    return statement.on_conflict_do_update(
+        index_elements=[Answer.response_id, Answer.question_key],
+        set_={
+            **{name: new[name] for name in (
+                "status", "score", "choices", "text", "goal_id", "updated_at")},
+            "worry": or_(table.worry, new.worry),
+            "read_at": case((changed, None), else_=table.read_at),
+            "read_by_id": case((changed, None), else_=table.read_by_id),
+        },
+    )
 
 
 def _insert(session: Session, model: type) -> object:

@@ -330,6 +330,26 @@ class Answer(Base):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class StoredScores(Base):
+    """A completed response's scores, stored when it was finished, so that outcomes and the
+    export read one small row per response instead of its answers.
+
+    ``data`` is :func:`kidsvoice.response_scores.encode`'s text; ``scoring_version`` and
+    ``basis`` say what it was computed with (see :mod:`kidsvoice.stored_scores`): a row of an
+    older scoring version, or of another questionnaire basis, is ignored and the response is
+    scored again from its answers.  Deleted with the response (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "response_scores"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    scoring_version: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+
+
 class Goal(Base):
     """A shared goal agreed at the meeting, in the child's own words (at most three open)."""
 

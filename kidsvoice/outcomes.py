@@ -158,7 +158,7 @@ def classify(rc: float) -> ChangeClass:
 
 
 def _complete_rows(matrix: Sequence[Sequence[float | None]]) -> np.ndarray | None:
-    rows = [row for row in matrix if all(value is not None for value in row)]
+    rows = [row for row in matrix if None not in row]
     if not rows:
         return None
     widths = {len(row) for row in rows}
@@ -174,7 +174,11 @@ def cronbach_alpha(matrix: Sequence[Sequence[float | None]]) -> float | None:
     (listwise). None when fewer than 2 items or 2 rows, or the total has no
     variance.
     """
-    data = _complete_rows(matrix)
+    return _alpha(_complete_rows(matrix))
+
+
+def _alpha(data: np.ndarray | None) -> float | None:
+    """Cronbach's α of complete rows (see :func:`cronbach_alpha`)."""
     if data is None or data.shape[0] < 2 or data.shape[1] < 2:
         return None
     k = data.shape[1]
@@ -203,7 +207,7 @@ def pooled_params(
     data = _complete_rows(baseline_item_matrix)
     if data is None or data.shape[0] < MIN_POOLED_BASELINES or data.shape[1] < 2:
         return None
-    alpha = cronbach_alpha(baseline_item_matrix)
+    alpha = _alpha(data)
     s1 = float(np.std(data.mean(axis=1), ddof=1))
     if alpha is None or not 0 < alpha < 1 or not s1 > _NOISE:
         return None

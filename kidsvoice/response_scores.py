@@ -19,21 +19,43 @@ change needs reliability parameters of the very same form.
 
 ``tests/unit/test_response_scores.py`` checks, for random answers, that every measure here
 equals the sheet's.
+
+**Stored form.**  :func:`encode` turns one response's scores and goal ratings into the compact
+JSON kept in ``response_scores.data`` (:mod:`kidsvoice.stored_scores`), :func:`decode` back into
+equal objects (floats round-trip exactly through JSON).  ``SCORING_VERSION`` names the rules
+here, in :mod:`kidsvoice.scoring` and in the sheet's answer conversion: **raise it whenever a
+change to them could change a stored score** — rows of an older version are then ignored and
+the responses scored again from their answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
 from . import scoring
-from .questionnaire import INDEXES, Question, QuestionKind, Questionnaire
+from .questionnaire import GOAL_KEY_PREFIX, INDEXES, Question, QuestionKind, Questionnaire
 from .sheet import RoundInput, StoredAnswer, asked_questions
 from .sheet import _scoring_answer as sheet_scoring_answer  # the sheet's own conversion
 
-__all__ = ["MEASURES", "IndexItems", "ResponseScores", "score_response"]
+__all__ = [
+    "MEASURES",
+    "SCORING_VERSION",
+    "IndexItems",
+    "ResponseScores",
+    "Decoder",
+    "available_modules",
+    "decode",
+    "encode",
+    "goal_ratings",
+    "score_response",
+]
+
+#: The version of the scoring rules that stored scores were computed with (see above).
+SCORING_VERSION: Final = 1
 
 #: Every measure outcomes and the export report, in this order (also the JSON and CSV names).
 MEASURES: Final = ("heard", "mood", "school", "relations", "ladder", "who5")
@@ -206,3 +228,109 @@ def score_response(rnd: RoundInput) -> ResponseScores:
     return ResponseScores(
         MappingProxyType(scores), MappingProxyType(forms), MappingProxyType(items)
     )
+
+
+def available_modules(questionnaires: Iterable[Questionnaire]) -> tuple[Questionnaire, ...]:
+    """The newest version of every optional module: what a round may have switched on."""
+    newest: dict[str, Questionnaire] = {}
+    for q in questionnaires:
+        if q.module and (q.id not in newest or q.version > newest[q.id].version):
+            newest[q.id] = q
+    return tuple(newest[key] for key in sorted(newest))
+
+
+def goal_ratings(answers: Mapping[str, StoredAnswer]) -> dict[int, int]:
+    """goal id → the child's rating, for goal questions answered and not kept back."""
+    ratings = {}
+    for key, answer in answers.items():
+        rest = key.removeprefix(GOAL_KEY_PREFIX)
+        if key == rest or not rest.isdigit() or answer.hidden:
+            continue
+        if answer.status == "answered" and answer.score is not None:
+            if not scoring.GOAL_MIN <= answer.score <= scoring.GOAL_MAX:
+                raise ValueError(f"goal rating {answer.score} outside 0–10")
+            ratings[int(rest)] = answer.score
+    return ratings
+
+
+# --------------------------------------------------------------------------- stored form
+#
+# One line per measure, in the order score_response made them, then the goal ratings:
+#
+#     heard [75.0,"6-9",["H1","H2","H4"],[50.0,100.0,null]]
+#     ladder [7.0,"10-16"]
+#     goals 12:7,15:4
+#
+# A programme has few distinct lines per measure (children give the same answers again and
+# again), so a Decoder parses each distinct line once.
+
+_GOALS: Final = "goals"
+
+
+def encode(scores: ResponseScores, ratings: Mapping[int, int]) -> str:
+    """The text stored for one response (see above); floats round-trip exactly."""
+    lines = []
+    for name, value in scores.scores.items():
+        item = scores.items.get(name)
+        entry = ([value, scores.forms[name]] if item is None
+                 else [value, scores.forms[name], list(item.keys), list(item.percents)])
+        lines.append(f"{name} {json.dumps(entry, separators=(',', ':'), allow_nan=False)}")
+    if ratings:
+        lines.append(f"{_GOALS} " + ",".join(
+            f"{int(goal_id)}:{int(rating)}" for goal_id, rating in sorted(ratings.items())))
+    return "\n".join(lines)
+
+
+_Line = tuple[str, float | None, str, IndexItems | None]
+
+
+class Decoder:
+    """Turns stored text back into :func:`score_response`'s scores and the goal ratings.
+
+    One decoder per load: it remembers the lines it has parsed (and nothing across loads).
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[str, _Line] = {}
+        self._keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def _parse(self, line: str) -> _Line:
+        name, _, raw = line.partition(" ")
+        entry = json.loads(raw)
+        value = None if entry[0] is None else float(entry[0])
+        items = None
+        if len(entry) > 2:
+            keys = tuple(entry[2])
+            keys = self._keys.setdefault(keys, keys)
+            items = IndexItems(keys, tuple(None if v is None else float(v) for v in entry[3]))
+        parsed = self._lines[line] = (name, value, entry[1], items)
+        return parsed
+
+    def __call__(self, text: str) -> tuple[ResponseScores, dict[int, int]]:
+        scores: dict[str, float | None] = {}
+        forms: dict[str, str] = {}
+        items: dict[str, IndexItems] = {}
+        ratings: dict[int, int] = {}
+        lines = self._lines
+        for line in text.split("\n"):
+            if not line:
+                continue
+            if line.startswith(_GOALS):
+                for part in line[len(_GOALS) + 1:].split(","):
+                    goal_id, _, rating = part.partition(":")
+                    ratings[int(goal_id)] = int(rating)
+                continue
+            parsed = lines.get(line) or self._parse(line)
+            name = parsed[0]
+            scores[name] = parsed[1]
+            forms[name] = parsed[2]
+            if parsed[3] is not None:
+                items[name] = parsed[3]
+        return ResponseScores(
+            MappingProxyType(scores), MappingProxyType(forms), MappingProxyType(items)
+        ), ratings
+
+
+def decode(text: str) -> tuple[ResponseScores, dict[int, int]]:
+    """What :func:`encode` stored: the scores (equal to :func:`score_response`'s) and ratings."""
+    return Decoder()(text)

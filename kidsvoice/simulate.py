@@ -17,7 +17,9 @@ its children answered the KidsVoice Standard questionnaire in both age variants:
 * with ``who5=True`` the 10–16-year-olds answer the optional WHO-5 module, which replaces L2–L3.
 
 Deterministic: the same ``seed`` and ``n`` give the same answers (and the same pseudonymous ids;
-these children are not real).  Written with bulk inserts, so N = 10,000 takes seconds.
+these children are not real).  Written with bulk inserts, so N = 10,000 takes seconds; the
+scores of every completed response are stored with them (:mod:`kidsvoice.stored_scores`), as
+finishing a questionnaire does.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from .models import (
     Response,
     RoundKind,
     StaffUser,
+    StoredScores,
 )
 from .operations.programmes import create_programme
 from .questionnaire import (
@@ -54,6 +57,9 @@ from .questionnaire import (
     QuestionnaireRegistry,
     variant_for_age,
 )
+from .response_scores import available_modules
+from .sheet import RoundInput, StoredAnswer
+from .stored_scores import row_for
 
 QUESTIONNAIRE: Final = ("kidsvoice-standard", 1)
 MEAN_IMPROVEMENT: Final = 0.25
@@ -269,8 +275,10 @@ def simulate(
     ]
     response_ids = _insert_returning_ids(session, Response, response_rows)
 
-    # ---- answers
+    # ---- answers, and the scores of every completed response (kidsvoice.stored_scores)
     answer_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
+    available = available_modules(registry)
     for response_id, (child_id, child, rnd, started, completed, shift) in zip(
         response_ids, response_meta, strict=True
     ):
@@ -285,6 +293,7 @@ def simulate(
             steps = steps[: rng.randint(1, max(1, len(steps) - 1))]
         latent = child["latent"] + shift
         moment = started
+        first_answer = len(answer_rows)
         for question in steps:
             moment += timedelta(seconds=rng.randint(8, 40))
             if question.kind is QuestionKind.GOAL:
@@ -310,7 +319,22 @@ def simulate(
                 "choices": value.get("choices"), "text": value.get("text"), "goal_id": goal_ref,
                 "hidden_from_meeting": False, "answered_at": moment, "updated_at": moment,
             })
+        if completed is not None:
+            stored = {
+                row["question_key"]: StoredAnswer(
+                    key=row["question_key"], status=row["status"], score=row["score"],
+                    choices=tuple(row["choices"] or ()) if row["score"] is None else (),
+                )
+                for row in answer_rows[first_answer:]
+            }
+            score_rows.append(row_for(response_id, RoundInput(
+                round_id=rnd.id, position=rnd.position, kind=kind, label=rnd.label,
+                variant=child["variant"], questionnaire=questionnaire, answers=stored,
+                modules=available,
+            )))
     for chunk in _chunks(answer_rows):
         session.execute(insert(Answer), list(chunk))
+    for chunk in _chunks(score_rows):
+        session.execute(insert(StoredScores), list(chunk))
     session.flush()
     return SimulationResult(programme, True, n, len(response_rows), len(answer_rows))

@@ -8,15 +8,14 @@ Suppression is the pages' rule: a measure with fewer than 5 children shows ``"su
 true`` and null figures; the export leaves out every round of a programme answered by fewer
 than 5 children (so a programme with fewer than 5 children exports no rows) and says so on
 stderr.  Every export is recorded in the audit log (actor ``cli``), one entry per programme.
+The export streams: rows are written as they are read (:mod:`.export`), in flat memory.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 from collections.abc import Iterable
-from typing import IO, Any, Final
+from typing import IO, Any
 
 import click
 from flask import current_app
@@ -24,37 +23,20 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..audit import Action, record
 from ..models import Programme, Round
 from ..outcome_data import (
     AGE_BANDS,
-    EXPORT_COLUMNS,
     MEASURES,
     ProgrammeOutcomes,
-    export_rows,
+    export_plan,
+    iter_export_rows,
     programme_outcomes,
     round_infos,
 )
 from .data import configured_reliability, registry
+from .export import FORMULA_STARTS, csv_chunks, csv_value, record_export, safe_cell
 
-#: A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection): prefix such a cell with a single quote."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def csv_value(value: object) -> str:
-    """A CSV cell: '' for None, the shortest round-tripping form for a float, else the text."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        # a number we computed: never a formula, and it must stay a number
-        return repr(value) if math.isfinite(value) else ""
-    return safe_cell(str(value))
-
+__all__ = ["FORMULA_STARTS", "csv_value", "export_command", "outcomes_command", "safe_cell"]
 
 def _db_session(write: bool = False) -> Session:
     return current_app.extensions["kidsvoice.db"].session(write=write)
@@ -139,6 +121,7 @@ def outcomes_command(
     if programme_name is None and (baseline_name or follow_up_name):
         raise click.UsageError("--baseline and --follow-up need --programme.")
     reg, configured = registry(), configured_reliability()
+    write = current_app.extensions["kidsvoice.db"].transaction
     results = []
     with _db_session() as session:
         for programme in _programmes(session, programme_name):
@@ -148,7 +131,7 @@ def outcomes_command(
                     baseline_id=_round_id(session, programme, baseline_name),
                     follow_up_id=_round_id(session, programme, follow_up_name),
                     band=age_band,  # type: ignore[arg-type]
-                    configured=configured,
+                    configured=configured, write=write,
                 ))
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from None
@@ -161,16 +144,6 @@ def outcomes_command(
     for result in results:
         for line in _text_report(result):
             click.echo(line)
-
-
-def write_csv(handle: IO[str], rows: Iterable[dict[str, Any]]) -> int:
-    writer = csv.writer(handle)
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for row in rows:
-        writer.writerow([csv_value(row[column]) for column in EXPORT_COLUMNS])
-        count += 1
-    return count
 
 
 @click.command("export")
@@ -191,23 +164,25 @@ def export_command(programme_name: str | None, fmt: str, output: IO[str]) -> Non
     reg = registry()
     db = current_app.extensions["kidsvoice.db"]
     with _db_session() as session:
-        results = [export_rows(session, p, reg) for p in _programmes(session, programme_name)]
+        plans = [export_plan(session, p) for p in _programmes(session, programme_name)]
     with db.transaction() as session:
-        for result in results:
-            record(
-                session, action=Action.EXPORT, actor=None, actor_label="cli",
-                programme_id=result.programme_id,
-                detail={"what": "outcomes", "format": fmt, "rows": len(result.rows),
-                        "rounds_left_out": len(result.left_out)},
-            )
-    written = write_csv(output, (row for result in results for row in result.rows))
+        for plan in plans:
+            record_export(session, plan, actor=None, actor_label="cli", fmt=fmt)
+    written = 0
+    with _db_session() as session:
+        for number, plan in enumerate(plans):
+            for text in csv_chunks(iter_export_rows(session, plan, reg), header=number == 0):
+                output.write(text)
+            written += plan.rows
+        if not plans:
+            output.write(next(csv_chunks(())))
     output.flush()
-    for result in results:
-        for name in result.left_out:
+    for plan in plans:
+        for name in plan.left_out:
             click.echo(
-                f"{result.programme}, round {name!r}: fewer than 5 children answered; "
+                f"{plan.programme}, round {name!r}: fewer than 5 children answered; "
                 "no rows written.", err=True,
             )
-        if not result.rows and not result.left_out:
-            click.echo(f"{result.programme}: no completed answers; no rows written.", err=True)
+        if not plan.rows and not plan.left_out:
+            click.echo(f"{plan.programme}: no completed answers; no rows written.", err=True)
     click.echo(f"{written} rows written.", err=True)

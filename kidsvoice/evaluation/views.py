@@ -20,13 +20,18 @@ group that is shown, the paired chart draws each child's line, as the issue asks
 distribution's bars and the cross-table of its text alternative are counts within that shown
 group.  Filters are a GET form: round pair, age band; and a programme chooser.  A filter value
 that is not one of the offered choices is a translated 400, never a 500.
+
+**Download** (``/outcomes/<id>/export.csv``, the same roles and programmes as the page): the
+CSV of ``kidsvoice export`` for this programme — pseudonymous ids and scores, rounds with
+fewer than 5 children left out — streamed as it is read (:mod:`.export`), never cached, and
+recorded in the audit log before the first row is sent, as the command records it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -44,12 +49,15 @@ from ..outcome_data import (
     SCALE_MAX,
     IndexOutcome,
     ProgrammeOutcomes,
+    export_plan,
+    iter_export_rows,
     programme_outcomes,
 )
-from ..web import db_session
+from ..web import database, db_session
 from . import bp
 from .charts import change_histogram, paired_chart
 from .data import configured_reliability, registry
+from .export import csv_chunks, record_export
 
 OUTCOME_ROLES = (Role.EVALUATOR, Role.COORDINATOR, Role.ADMIN)
 
@@ -262,7 +270,7 @@ def programme(programme_id: int) -> str | tuple[str, int]:
     outcomes = programme_outcomes(
         session, found, registry(), baseline_id=baseline_id, follow_up_id=follow_up_id,
         band=band,  # type: ignore[arg-type]
-        configured=configured_reliability(),
+        configured=configured_reliability(), write=database().transaction,
     )
     return render_template(
         "evaluation/programme.html",
@@ -284,6 +292,25 @@ def programme(programme_id: int) -> str | tuple[str, int]:
         form_name=form_name,
         wilcoxon_methods=WILCOXON_METHODS,
     )
+
+
+@bp.route("/<int:programme_id>/export.csv")
+@roles(*OUTCOME_ROLES)
+def export_csv(programme_id: int) -> WerkzeugResponse | tuple[str, int]:
+    """The programme's scores per child and round as CSV, streamed (see the module docstring)."""
+    session = db_session()
+    found = load_programme(session, programme_id)
+    if found is None:
+        return render_error(403)
+    plan = export_plan(session, found)
+    with database().transaction() as writer:
+        record_export(writer, plan, actor=current_user._get_current_object())
+    rows = iter_export_rows(session, plan, registry())
+    response = Response(stream_with_context(csv_chunks(rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kidsvoice-outcomes-{found.id}.csv"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _measures(outcomes: ProgrammeOutcomes) -> list[dict[str, Any]]:

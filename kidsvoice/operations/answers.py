@@ -15,11 +15,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 
+from .. import stored_scores
 from ..answers import ParsedAnswer
 from ..models import Answer, Child, Goal, GoalStatus, Invitation, Response, utcnow
 from ..questionnaire import GOAL_KEY_PREFIX, GoalRef, Question, Questionnaire, QuestionnaireRegistry
 from ..questionnaire import variant_for_age as _variant_for_age
+from ..response_scores import available_modules
 from ..safeguarding import is_worrying
+from ..sheet import RoundInput
 from ..tokens import InvitationTokens, TokenInvalid
 from . import OperationError
 from .safeguarding import flag_response
@@ -197,19 +200,55 @@ def first_unanswered(steps: Iterable[Question], answered: Iterable[str]) -> str 
 
 def finish(
     session: Session, *, response: Response, hidden_keys: Iterable[str],
-    steps: tuple[Question, ...],
+    steps: tuple[Question, ...], registry: QuestionnaireRegistry | None = None,
 ) -> None:
-    """Complete the response: keep the chosen answers from the meeting, close the link."""
+    """Complete the response: keep the chosen answers from the meeting, close the link, and
+    store the response's scores for outcomes (:mod:`kidsvoice.stored_scores`).
+
+    ``registry`` is the app's questionnaires; without it, the app's own when there is an
+    app context, else the scores are left to be computed when outcomes first need them.
+    """
     invitation = response.invitation
     if invitation.completed_at is not None:
         raise AlreadyAnswered
     hideable = {q.key for q in steps if q.section in HIDEABLE_SECTIONS}
     hidden = set(hidden_keys) & hideable
-    for answer in answers_by_key(session, response).values():
+    answers = answers_by_key(session, response)
+    for answer in answers.values():
         answer.hidden_from_meeting = answer.question_key in hidden
     now = utcnow()
     response.completed_at = now
     invitation.completed_at = now
+    registry = registry or _app_registry()
+    if registry is not None:
+        _store_scores(session, response, answers.values(), registry)
+
+
+def _app_registry() -> QuestionnaireRegistry | None:
+    from flask import current_app, has_app_context  # only the web app finishes responses
+
+    if not has_app_context():
+        return None
+    found: QuestionnaireRegistry | None = current_app.extensions.get("kidsvoice.questionnaires")
+    return found
+
+
+def _store_scores(
+    session: Session, response: Response, answers: Iterable[Answer],
+    registry: QuestionnaireRegistry,
+) -> None:
+    try:
+        questionnaire = registry.get(response.questionnaire_id, response.questionnaire_version)
+    except KeyError:  # a version this installation does not have: scored when it is there
+        return
+    rnd = RoundInput(
+        round_id=response.invitation.round_id, position=0,
+        kind=str(response.invitation.round.kind.value), label="", variant=response.variant,
+        questionnaire=questionnaire, answers=stored_scores.stored_answers(answers),
+        modules=available_modules(registry),
+    )
+    session.flush()
+    stored_scores.store(session, [stored_scores.row_for(response.id, rnd)])
 
 
 @cache

@@ -4,16 +4,17 @@ export of everything KidsVoice holds about one child.
 **Retention** (:func:`purge`).  Each programme keeps children's answers for
 ``Programme.retention_days`` days, counted from when the response was *completed* — or, for a
 response never completed, from when the child *started* it (an abandoned questionnaire is not
-kept longer than a finished one).  A response past that is deleted with all its answers.  The
-invitation row stays (it holds no answers: round, dates and a hash), so does the child's
-record and their goals, until the child is erased.
+kept longer than a finished one).  A response past that is deleted with all its answers and
+its stored scores (:mod:`kidsvoice.stored_scores`).  The invitation row stays (it holds no
+answers: round, dates and a hash), so does the child's record and their goals, until the
+child is erased.
 
 **Erasure** (:func:`erase_child`).  Deletes the child, their invitations, responses, answers,
-goals and facilitator assignments.  The audit log keeps its entries about the child — they name
-only the pseudonymous id (``Child.public_id``), which after erasure points at nothing — so the
-hash chain stays intact and nothing links back to the child.  Outcome statistics are computed
-from live data, so from now on they leave the child out; figures already published in a report
-are not recomputed.
+stored scores, goals and facilitator assignments.  The audit log keeps its entries about the
+child — they name only the pseudonymous id (``Child.public_id``), which after erasure points
+at nothing — so the hash chain stays intact and nothing links back to the child.  Outcome
+statistics are computed from live data, so from now on they leave the child out; figures
+already published in a report are not recomputed.
 
 **Access export** (:func:`access_export`).  A JSON-ready dict of everything held about one
 child: the record, programme, invitations (never link secrets or code hashes), every response
@@ -45,6 +46,7 @@ from ..models import (
     Response,
     Round,
     StaffUser,
+    StoredScores,
     child_facilitators,
     utcnow,
 )
@@ -107,6 +109,7 @@ def purge(
         if dry_run:
             continue
         session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+        session.execute(delete(StoredScores).where(StoredScores.response_id.in_(ids)))
         session.execute(delete(Response).where(Response.id.in_(ids)))
         audit.record(
             session,
@@ -157,6 +160,7 @@ def erase_child(
     goals = session.scalar(select(func.count(Goal.id)).where(Goal.child_id == child_id)) or 0
     if response_ids:
         session.execute(delete(Answer).where(Answer.response_id.in_(response_ids)))
+        session.execute(delete(StoredScores).where(StoredScores.response_id.in_(response_ids)))
         session.execute(delete(Response).where(Response.id.in_(response_ids)))
     session.execute(delete(Invitation).where(Invitation.child_id == child_id))
     session.execute(delete(Goal).where(Goal.child_id == child_id))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tests.conftest import csrf_token
 
@@ -43,3 +47,21 @@ def fresh(session: Any) -> Any:
     session.commit()
     session.expire_all()
     return session
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block (no N+1: a page's count must
+    not grow with the number of children).  Timings belong in ``bench/``, never in tests."""
+    seen: list[str] = []
+    engine = app.extensions["kidsvoice.db"].engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

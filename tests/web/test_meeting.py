@@ -211,6 +211,28 @@ def test_the_latest_sheet_shows_change_and_goal_progress(app, make, world) -> No
     assert "Min lærer hjalp mig" in body  # G4
 
 
+def test_the_sheet_costs_the_same_queries_whatever_the_child_answered(app, make, world) -> None:
+    """No N+1: two rounds, goals and their ratings cost no more statements than one round
+    without goals (the sheet's speed among 100,000 children is bench/scale.py's business)."""
+    from tests.web._coordinator import statements
+
+    counts = {}
+    for who in ("facilitator", "coordinator"):
+        client = login(app, world.users[who], make.PASSWORD)
+        for name, child in (("two rounds", world.child), ("one round", world.other_child)):
+            if who == "coordinator" and child is world.other_child:
+                continue  # B's child: not this coordinator's
+            client.get(f"/children/{child.id}/sheet")  # warm: the login's own lookups
+            with statements(app) as seen:
+                assert client.get(f"/children/{child.id}/sheet").status_code == 200
+            counts[who, name] = len(seen)
+    assert counts["facilitator", "two rounds"] == counts["facilitator", "one round"], counts
+    # user, settings, (the writer's) user, child, rounds, answers, goals, audit head, audit entry
+    assert counts["facilitator", "two rounds"] <= 9, counts  # noqa: PLR2004
+    # ... and, for a coordinator, whether they may open the safeguarding page
+    assert counts["coordinator", "two rounds"] == counts["facilitator", "two rounds"] + 1, counts
+
+
 def test_the_sheet_in_danish(app, make, world) -> None:
     client = login(app, world.users["facilitator"], make.PASSWORD, lang="da")
     body = client.get(f"/children/{world.child.id}/sheet/{world.round_ids[0]}").get_data(

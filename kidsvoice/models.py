@@ -32,6 +32,7 @@ from sqlalchemy import (
     false,
     func,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -302,6 +303,14 @@ class Answer(Base):
     __table_args__ = (
         UniqueConstraint("response_id", "question_key"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)", name="score_range"),
+        # Deleting a goal sets its answers' goal_id to NULL: found by this index, not by
+        # reading every answer (migration 0006).  Only answers that rate a goal are in it.
+        Index(
+            "ix_answers_goal_id",
+            "goal_id",
+            sqlite_where=sql_text("goal_id IS NOT NULL"),
+            postgresql_where=sql_text("goal_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

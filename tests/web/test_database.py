@@ -87,3 +87,21 @@ def test_a_read_session_becomes_a_writer_when_a_view_asks(app) -> None:
             finally:
                 other.close()
         writer.rollback()
+
+
+def test_deleting_a_goal_finds_its_answers_by_index(app) -> None:
+    """``answers.goal_id`` (ON DELETE SET NULL) is indexed (migration 0006): erasing a child
+    looks up the answers rating their goals instead of reading every answer.  The plan, not
+    the time: bench/scale.py measures that."""
+    database = app.extensions["kidsvoice.db"]
+    with database.engine.connect() as conn:
+        if database.is_sqlite:
+            plan = " ".join(str(row[-1]) for row in conn.execute(
+                text("EXPLAIN QUERY PLAN DELETE FROM goals WHERE id = 1")))
+            assert "ix_answers_goal_id" in plan
+            assert "SCAN answers" not in plan
+        else:
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(row[0] for row in conn.execute(
+                text("EXPLAIN UPDATE answers SET goal_id = NULL WHERE goal_id = 1")))
+            assert "ix_answers_goal_id" in plan

@@ -74,6 +74,7 @@ from kidsvoice.operations.programmes import create_programme, register_child  # 
 from kidsvoice.tokens import InvitationTokens  # noqa: E402
 
 SECRET = "bench-load-secret-key-" + "x" * 24  # production mode wants at least 32 characters
+THINK_SECONDS = (0.5, 1.5)
 TARGETS = {"ratio": 0.30, "p99_ms": 50.0, "errors": 0, "lost_answers": 0}
 FIRST_NAMES = ("Alma", "Noah", "Ida", "Oscar", "Freja", "Amira", "Yusuf", "Storm", "Luna", "Ali")
 WORDS = ("Mere ro i klassen", "At jeg har en ven i frikvarteret", "Spille fodbold igen",
@@ -92,6 +93,7 @@ class Setup:
     database_url: str
     tokens: list[tuple[int, str]]  # (invitation id, token), one per journey
     warm_up: list[tuple[int, str]]
+    paced: list[tuple[int, str]]
 
 
 def _admin_url(url: str) -> str:
@@ -119,7 +121,7 @@ def database(kind: str, server_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def prepare(url: str, journeys: int, warm_up: int) -> Setup:
+def prepare(url: str, journeys: int, warm_up: int, paced: int = 0) -> Setup:
     """Migrate, register the children and invite each to the baseline round."""
     engine = make_engine(url)
     upgrade(engine)
@@ -132,7 +134,7 @@ def prepare(url: str, journeys: int, warm_up: int) -> Setup:
         s.flush()
         baseline = programme.rounds[0]
         rng = random.Random(7)
-        for i in range(journeys + warm_up):
+        for i in range(journeys + warm_up + paced):
             age = 6 + i % 11  # every age, so both variants of the questionnaire
             child = register_child(
                 s, programme=programme, first_name=f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {i}",
@@ -147,7 +149,7 @@ def prepare(url: str, journeys: int, warm_up: int) -> Setup:
     engine.dispose()
     rng = random.Random(11)
     rng.shuffle(issued)
-    return Setup(url, issued[warm_up:], issued[:warm_up])
+    return Setup(url, issued[warm_up + paced:], issued[:warm_up], issued[warm_up:warm_up + paced])
 
 
 # --------------------------------------------------------------------------- gunicorn
@@ -299,8 +301,8 @@ def _answer_form(kind: str, options: list[str], rng: random.Random) -> list[tupl
     return [("answer", rng.choice(options))]
 
 
-def journey(port: int, invitation_id: int, token: str, rng: random.Random, tally: Tally | None
-            ) -> None:
+def journey(port: int, invitation_id: int, token: str, rng: random.Random, tally: Tally | None,
+            think: tuple[float, float] | None = None) -> None:
     """One child from the link to the finish screen, as Chromium with htmx does it."""
     browser = Browser(port)
     timed: list[float] = []
@@ -310,6 +312,8 @@ def journey(port: int, invitation_id: int, token: str, rng: random.Random, tally
     def call(method: str, path: str, form: list[tuple[str, str]] | None = None,
              headers: dict[str, str] | None = None, *, step: bool = False
              ) -> tuple[int, dict[str, str], str]:
+        if think is not None and method == "POST":
+            time.sleep(rng.uniform(*think))  # reading the screen and choosing
         start = time.perf_counter()
         result = browser.request(method, path, form, headers)
         (steps if step else timed).append(time.perf_counter() - start)
@@ -369,7 +373,7 @@ def journey(port: int, invitation_id: int, token: str, rng: random.Random, tally
 
 
 def run_children(port: int, work: list[tuple[int, str]], concurrency: int, seed: int,
-                 tally: Tally | None) -> float:
+                 tally: Tally | None, think: tuple[float, float] | None = None) -> float:
     """``concurrency`` children at once, each taking the next invitation when done."""
     queue = list(reversed(work))
     lock = threading.Lock()
@@ -381,7 +385,7 @@ def run_children(port: int, work: list[tuple[int, str]], concurrency: int, seed:
                 if not queue:
                     return
                 invitation_id, token = queue.pop()
-            journey(port, invitation_id, token, rng, tally)
+            journey(port, invitation_id, token, rng, tally, think)
 
     threads = [threading.Thread(target=child, args=(n,)) for n in range(concurrency)]
     start = time.perf_counter()
@@ -483,7 +487,8 @@ def ms(seconds: float) -> float:
 def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, server: Server
                 ) -> dict[str, Any]:
     with database(kind, server_url) as url:
-        setup = prepare(url, args.concurrency * args.journeys, warm_up=server.workers * 4)
+        setup = prepare(url, args.concurrency * args.journeys, warm_up=server.workers * 4,
+                        paced=args.concurrency)
         env = {"KIDSVOICE_ENV": "production", "KIDSVOICE_SECRET_KEY": SECRET,
                "KIDSVOICE_BASE_URL": "https://kidsvoice.example", "DATABASE_URL": url,
                "KIDSVOICE_RATELIMIT_STORAGE_URL": "memory://"}
@@ -494,7 +499,15 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
             elapsed = run_children(running.port, setup.tokens, args.concurrency, seed=1,
                                    tally=tally)
             cpu = running.cpu_seconds() - cpu
-        checked, problems = check_stored(url, tally, [i for i, _ in setup.tokens])
+            # The same number of children at a class's pace: each reads and chooses for a
+            # moment before every answer (real children take longer still).
+            paced = Tally()
+            run_children(running.port, setup.paced, args.concurrency, seed=2, tally=paced,
+                         think=THINK_SECONDS)
+        everything = Tally(given={**tally.given, **paced.given},
+                           journeys=tally.journeys + paced.journeys)
+        checked, problems = check_stored(
+            url, everything, [i for i, _ in setup.tokens + setup.paced])
     lost = sum(1 for p in problems if p.startswith("lost:"))
     steps = len(tally.step_latencies)
     return {
@@ -515,8 +528,15 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
                     "max": ms(max(tally.step_latencies, default=float("nan")))},
         "other_requests_ms": {"p50": ms(percentile(tally.other_latencies, 0.50)),
                               "p99": ms(percentile(tally.other_latencies, 0.99))},
-        "errors": len(tally.errors),
-        "error_examples": tally.errors[:3],
+        "class_pace": {
+            "think_seconds": list(THINK_SECONDS),
+            "answer_steps": len(paced.step_latencies),
+            "step_ms": {"p50": ms(percentile(paced.step_latencies, 0.50)),
+                        "p95": ms(percentile(paced.step_latencies, 0.95)),
+                        "p99": ms(percentile(paced.step_latencies, 0.99))},
+        },
+        "errors": len(tally.errors) + len(paced.errors),
+        "error_examples": (tally.errors + paced.errors)[:3],
         "answers_checked": checked,
         "lost_answers": lost,
         "storage_problems": problems[:5],
@@ -579,6 +599,11 @@ def main(argv: list[str] | None = None) -> int:
               f"server CPU {result['server_cpu_ms_per_step']} ms per step; "
               f"errors {result['errors']}, lost {result['lost_answers']}, "
               f"answers checked {result['answers_checked']}", flush=True)
+        pace = result["class_pace"]
+        low, high = pace["think_seconds"]
+        steps_ms = pace["step_ms"]
+        print(f"{'':<10} at a class's pace ({low}-{high} s per screen): step p50 "
+              f"{steps_ms['p50']} p95 {steps_ms['p95']} p99 {steps_ms['p99']} ms", flush=True)
         for problem in result["storage_problems"] + result["error_examples"]:
             print(f"    {problem}")
     summary = {

@@ -259,10 +259,12 @@ def _upsert_answer(dialect: str) -> Any:
     On conflict the new values replace the old, except that ``worry`` is never cleared (the
     coordinator was told) and changed words are unread again.
     """
+    # The table, not the entity: a plain INSERT, not the ORM's bulk insert (which would
+    # leave out the columns whose new value is None).
     if dialect == "postgresql":
-        statement = pg_insert(Answer)
+        statement = pg_insert(Answer.__table__)
     elif dialect == "sqlite":
-        statement = sqlite_insert(Answer)
+        statement = sqlite_insert(Answer.__table__)
     else:  # pragma: no cover
         raise OperationError(N_("Unsupported database."))
     table = Answer.__table__.c

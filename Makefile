@@ -85,8 +85,15 @@ lint: $(VENV)/.installed-dev ## Ruff
 fmt: $(VENV)/.installed-dev ## Ruff format + fixes
 	$(BIN)/ruff check --fix kidsvoice tests bench
 
-bench: $(VENV)/.installed-dev static i18n-compile chromium ## Benchmarks (timings live here, never in tests)
+# Timings live here, never in tests.  SQLite always; PostgreSQL too when
+# KIDSVOICE_TEST_DATABASE_URL names a server (as .ci/run sets it).  The last line printed is
+# bench/load.py's JSON.  The README's "Performance" section says what each one measures.
+bench: $(VENV)/.installed-dev static i18n-compile chromium ## Benchmarks: login, page weight, scale, load
 	$(BIN)/python bench/login_time.py
+	$(BIN)/python bench/page_weight.py
+	KIDSVOICE_TEST_DATABASE_URL= $(BIN)/python bench/scale.py
+	@if [ -n "$$KIDSVOICE_TEST_DATABASE_URL" ]; then $(BIN)/python bench/scale.py; fi
+	$(BIN)/python bench/load.py
 
 clean: ## Remove the venv, node_modules and built files
 	rm -rf $(VENV) node_modules kidsvoice/static/vendor kidsvoice/static/img/icons.svg translations/*/LC_MESSAGES/*.mo

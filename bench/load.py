@@ -495,10 +495,10 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
         with serve(server, "kidsvoice:create_app()", env, ROOT) as running:
             run_children(running.port, setup.warm_up, server.workers * 2, seed=99, tally=None)
             tally = Tally()
-            cpu = running.cpu_seconds()
+            cpu, client_cpu = running.cpu_seconds(), time.process_time()
             elapsed = run_children(running.port, setup.tokens, args.concurrency, seed=1,
                                    tally=tally)
-            cpu = running.cpu_seconds() - cpu
+            cpu, client_cpu = running.cpu_seconds() - cpu, time.process_time() - client_cpu
             # The same number of children at a class's pace: each reads and chooses for a
             # moment before every answer (real children take longer still).
             paced = Tally()
@@ -522,6 +522,8 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
             (steps + len(tally.other_latencies)) / elapsed, 1),
         # the server's CPU per answer step, the journey's other requests included
         "server_cpu_ms_per_step": round(cpu * 1000 / max(steps, 1), 2),
+        # and this client's (the simulated tablets share the machine's cores with the server)
+        "client_cpu_ms_per_step": round(client_cpu * 1000 / max(steps, 1), 2),
         "step_ms": {"p50": ms(percentile(tally.step_latencies, 0.50)),
                     "p95": ms(percentile(tally.step_latencies, 0.95)),
                     "p99": ms(percentile(tally.step_latencies, 0.99)),
@@ -546,11 +548,12 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
 def run_ceiling(args: argparse.Namespace, server: Server) -> dict[str, Any]:
     with serve(server, "hello_app:app", {}, ROOT / "bench") as running:
         hammer(running.port, args.concurrency, 1.0)  # warm-up
-        cpu = running.cpu_seconds()
+        cpu, client_cpu = running.cpu_seconds(), time.process_time()
         count, elapsed, latencies = hammer(running.port, args.concurrency, args.ceiling_seconds)
-        cpu = running.cpu_seconds() - cpu
+        cpu, client_cpu = running.cpu_seconds() - cpu, time.process_time() - client_cpu
     return {"requests": count, "requests_per_second": round(count / elapsed, 1),
             "server_cpu_ms_per_request": round(cpu * 1000 / max(count, 1), 3),
+            "client_cpu_ms_per_request": round(client_cpu * 1000 / max(count, 1), 3),
             "p50_ms": ms(statistics.median(latencies)), "p99_ms": ms(percentile(latencies, 0.99))}
 
 

@@ -492,7 +492,7 @@ def run_backend(kind: str, server_url: str | None, args: argparse.Namespace, ser
         env = {"KIDSVOICE_ENV": "production", "KIDSVOICE_SECRET_KEY": SECRET,
                "KIDSVOICE_BASE_URL": "https://kidsvoice.example", "DATABASE_URL": url,
                "KIDSVOICE_RATELIMIT_STORAGE_URL": "memory://"}
-        with serve(server, "kidsvoice:create_app()", env, ROOT) as running:
+        with serve(server, "kidsvoice.wsgi:app", env, ROOT) as running:
             run_children(running.port, setup.warm_up, server.workers * 2, seed=99, tally=None)
             tally = Tally()
             cpu, client_cpu = running.cpu_seconds(), time.process_time()

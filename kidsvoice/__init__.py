@@ -17,14 +17,13 @@ __all__ = ["create_app"]
 
 
 def create_app(config: Config | None = None) -> Flask:
-    """The application factory (``flask --app kidsvoice``, gunicorn ``kidsvoice:create_app()``)."""
+    """The application factory (``flask --app kidsvoice``; gunicorn uses :mod:`kidsvoice.wsgi`)."""
     from . import access, assets, errors, i18n, security
     from .db import Database
     from .extensions import babel, compress, csrf, htmx, limiter, login_manager
     from .instruments import load_instruments
-    from .web import close_session
-
     from .logredact import install as redact_tokens_in_logs
+    from .web import close_session
 
     config = config or Config.from_env()
     config.check()

@@ -233,7 +233,11 @@ def serve(server: Server, app: str, env: dict[str, str], chdir: Path) -> Iterato
 # --------------------------------------------------------------------------- the client
 
 class Browser:
-    """One tablet: a keep-alive connection and a cookie jar."""
+    """One tablet: a connection (kept alive between requests, unless ``KEEP_ALIVE`` is off:
+    then one per request, as a reverse proxy in front of gunicorn usually does) and a cookie
+    jar."""
+
+    keep_alive = True
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -243,6 +247,8 @@ class Browser:
     def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
         sent = {"Accept-Language": "da", **(headers or {})}
+        if not self.keep_alive:
+            sent["Connection"] = "close"
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -567,12 +573,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
                         help="gunicorn worker class (gthread)")
     parser.add_argument("--ceiling-seconds", type=float, default=8.0)
+    parser.add_argument("--no-keep-alive", action="store_true",
+                        help="a new connection per request (as behind a reverse proxy)")
     parser.add_argument("--database-url", default=os.environ.get("KIDSVOICE_TEST_DATABASE_URL"),
                         help="a PostgreSQL server to measure too (KIDSVOICE_TEST_DATABASE_URL)")
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args(argv)
     server = Server(args.workers, args.threads, args.worker_class)
-    print(f"{server.describe()}; client: {args.concurrency} concurrent children, keep-alive; "
+    Browser.keep_alive = not args.no_keep_alive
+    connections = "keep-alive" if Browser.keep_alive else "a connection per request"
+    print(f"{server.describe()}; client: {args.concurrency} concurrent children, {connections}; "
           f"{os.cpu_count()} CPUs; load before {os.getloadavg()[0]:.2f}", flush=True)
 
     ceiling = run_ceiling(args, server)
@@ -612,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "benchmark": "load",
         "server": server.describe(),
+        "client_connections": connections,
         "cpus": os.cpu_count(),
         "ceiling": ceiling,
         "results": results,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry, StaffUser, utcnow
@@ -49,20 +50,65 @@ class Action:
 
 
 def _canonical(entry: AuditEntry) -> bytes:
+    return _canonical_of(entry.at, entry.actor_id, entry.actor, entry.action, entry.subject,
+                         entry.programme_id, entry.detail)
+
+
+def _canonical_of(at: datetime, actor_id: int | None, actor: str, action: str,
+                  subject: str | None, programme_id: int | None, detail: object) -> bytes:
     body = {
-        "at": entry.at.isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor": entry.actor,
-        "action": entry.action,
-        "subject": entry.subject,
-        "programme_id": entry.programme_id,
-        "detail": entry.detail,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "programme_id": programme_id,
+        "detail": detail,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + _canonical(entry)).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry for :func:`record_many` (the actor is the batch's)."""
+
+    action: str
+    subject: str | None = None
+    programme_id: int | None = None
+    detail: Mapping[str, object] | None = None
+
+
+def _lock_and_last_hash(session: Session) -> str:
+    """Serialise the writers (PostgreSQL) and read the hash the next entry follows."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return last or GENESIS
+
+
+def _actor_fields(actor: StaffUser | None, actor_label: str | None) -> tuple[int | None, str]:
+    if actor is not None:
+        return actor.id, actor.email
+    return None, actor_label or "system"
+
+
+def _chain(prev_hash: str, entries: Iterable[NewEntry], *, actor_id: int | None, actor: str,
+           at: datetime) -> list[dict[str, Any]]:
+    """The rows of ``entries``, each chained to the one before (the first to ``prev_hash``)."""
+    rows = []
+    for new in entries:
+        detail = dict(new.detail or {})
+        digest = hashlib.sha256(prev_hash.encode("ascii") + _canonical_of(
+            at, actor_id, actor, new.action, new.subject, new.programme_id, detail)).hexdigest()
+        rows.append({"at": at, "actor_id": actor_id, "actor": actor, "action": new.action,
+                     "subject": new.subject, "programme_id": new.programme_id,
+                     "detail": detail, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    return rows
 
 
 def record(
@@ -74,25 +120,41 @@ def record(
     programme_id: int | None = None,
     detail: Mapping[str, object] | None = None,
     actor_label: str | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
     """Append an entry in the caller's transaction (it is kept only if that commits)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    entry = AuditEntry(
-        at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor=actor.email if actor is not None else (actor_label or "system"),
-        action=action,
-        subject=subject,
-        programme_id=programme_id,
-        detail=dict(detail or {}),
-        prev_hash=last or GENESIS,
-    )
-    entry.hash = entry_hash(entry.prev_hash, entry)
+    prev_hash = _lock_and_last_hash(session)
+    actor_id, actor_name = _actor_fields(actor, actor_label)
+    [row] = _chain(prev_hash, [NewEntry(action, subject, programme_id, detail)],
+                   actor_id=actor_id, actor=actor_name, at=at or utcnow())
+    entry = AuditEntry(**row)
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_many(
+    session: Session,
+    entries: Sequence[NewEntry],
+    *,
+    actor: StaffUser | None,
+    actor_label: str | None = None,
+    at: datetime | None = None,
+) -> list[str]:
+    """Append many entries by one actor at once, in this order, in the caller's transaction.
+
+    The same chain as :func:`record` called once per entry (with the same ``at``), but the
+    previous hash is read once, the entries are chained in memory and inserted in one
+    executemany.  Returns their hashes.
+    """
+    if not entries:
+        return []
+    session.flush()  # anything pending (an entry, say) goes in first
+    prev_hash = _lock_and_last_hash(session)
+    actor_id, actor_name = _actor_fields(actor, actor_label)
+    rows = _chain(prev_hash, entries, actor_id=actor_id, actor=actor_name, at=at or utcnow())
+    session.execute(insert(AuditEntry.__table__), rows)
+    return [row["hash"] for row in rows]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ def db_session(*, write: bool = False, read_first: bool = False) -> Session:
         write = write or (not read_first and request.method not in {"GET", "HEAD", "OPTIONS"})
         g.db_session = database().session(write=write)
         g.db_session_writes = write
+    elif write and not g.db_session_writes and not database().is_sqlite:
+        g.db_session_writes = True  # PostgreSQL: a transaction may read, then write
     elif write and not g.db_session_writes:
         # The session was opened for reading: end its read snapshot and let its next
         # transaction begin as a writer, or SQLite could refuse the upgrade with "database is

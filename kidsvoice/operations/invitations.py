@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, shortcode
 from ..audit import Action
@@ -56,18 +57,28 @@ def invite(
     public_id = new_public_id()
     issued = tokens.issue(public_id)
     if invitation is None:
-        invitation = Invitation(child=child, round=round_, created_by_id=created_by and created_by.id)
+        invitation = Invitation(
+            child=child, round=round_, created_by_id=created_by and created_by.id
+        )
         session.add(invitation)
-    invitation.public_id = public_id
-    invitation.secret_hash = issued.secret_hash
-    invitation.expires_at = now + timedelta(days=days)
-    invitation.revoked_at = None
-    # A fresh link makes the old letter void, short code included.
-    invitation.short_code_selector = None
-    invitation.short_code_hash = None
-    invitation.short_code_failures = 0
+    _fresh_link(invitation, public_id=public_id, secret_hash=issued.secret_hash,
+                expires_at=now + timedelta(days=days))
     session.flush()
     return invitation, issued.token
+
+
+def _fresh_link(invitation: Invitation, *, public_id: str, secret_hash: str,
+                expires_at: datetime, code: ShortCode | None = None,
+                code_hash: str | None = None) -> None:
+    """Give the invitation a new link (and short code, or none yet): re-opened if revoked,
+    the expiry restarted, the old link and letter void."""
+    invitation.public_id = public_id
+    invitation.secret_hash = secret_hash
+    invitation.expires_at = expires_at
+    invitation.revoked_at = None
+    invitation.short_code_selector = code.selector if code is not None else None
+    invitation.short_code_hash = code_hash
+    invitation.short_code_failures = 0
 
 
 #: The longest an invitation may stay valid, counted from now.
@@ -108,54 +119,165 @@ def issue(
     """Create the invitation or give it a fresh link and short code (the old ones stop
     working), and write it to the audit log."""
     now = now or utcnow()
-    if not 1 <= days <= MAX_DAYS:
-        raise OperationError(N_("An invitation can be valid for 1 to %(n)s days."), n=MAX_DAYS)
+    _check_days(days)
     if child.archived_at is not None:
         raise OperationError(N_("The child is archived. Restore the child to invite them."))
-    existed = session.scalar(
-        select(Invitation.id).where(
-            Invitation.child_id == child.id, Invitation.round_id == round_.id
+    if round_.programme_id != child.programme_id:
+        raise OperationError(N_("That round belongs to another programme."))
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.child_id == child.id, Invitation.round_id == round_.id)
+    )
+    if invitation is not None and invitation.completed_at is not None:
+        raise OperationError(N_("The child has already answered this round."))
+    [issued] = _issue_all(
+        session, [(child, invitation)], round_=round_, tokens=tokens, days=days,
+        code_keys=code_keys, actor=actor, actor_label=actor_label, now=now,
+    )
+    return issued
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise OperationError(N_("An invitation can be valid for 1 to %(n)s days."), n=MAX_DAYS)
+
+
+def _issue_all(
+    session: Session,
+    pairs: Sequence[tuple[Child, Invitation | None]],
+    *,
+    round_: Round,
+    tokens: InvitationTokens,
+    days: int,
+    code_keys: Sequence[str],
+    actor: StaffUser | None,
+    actor_label: str | None,
+    now: datetime,
+) -> list[Issued]:
+    """Issue a link and short code to each child (creating its invitation for the round, or
+    replacing the link and code of the one given), flushed at once, with one audit entry per
+    child: a constant number of statements however many children there are."""
+    if not pairs:
+        return []
+    replacing = {inv.id for _child, inv in pairs if inv is not None}
+    codes = _free_short_codes(session, len(pairs), replacing=replacing, now=now)
+    key = code_keys[-1]
+    expires_at = now + timedelta(days=days)
+    created_by_id = actor.id if actor is not None else None
+    links: list[tuple[str, ShortCode]] = []
+    new_rows: list[dict[str, object]] = []
+    entries = []
+    for (child, invitation), code in zip(pairs, codes, strict=True):
+        public_id = new_public_id()
+        link = tokens.issue(public_id)
+        code_hash = shortcode.hash_code(code, key)
+        if invitation is None:
+            # New ones go in with one executemany below (the ORM would insert them one by
+            # one to read back each id).
+            new_rows.append({
+                "public_id": public_id, "secret_hash": link.secret_hash, "child_id": child.id,
+                "round_id": round_.id, "created_by_id": created_by_id, "created_at": now,
+                "expires_at": expires_at, "opened_at": None, "completed_at": None,
+                "revoked_at": None, "short_code_selector": code.selector,
+                "short_code_hash": code_hash, "short_code_failures": 0,
+            })
+        else:
+            _fresh_link(invitation, public_id=public_id, secret_hash=link.secret_hash,
+                        expires_at=expires_at, code=code, code_hash=code_hash)
+        links.append((link.token, code))
+        entries.append(audit.NewEntry(
+            action=Action.INVITATION_CREATED,
+            subject=child.public_id,
+            programme_id=child.programme_id,
+            detail={"round": round_.position, "new_link": invitation is not None, "days": days},
+        ))
+    session.flush()  # the re-issued ones: one UPDATE executemany
+    created = _insert_invitations(session, new_rows, round_=round_)
+    for child, invitation in pairs:
+        if invitation is None and "invitations" in child.__dict__:
+            session.expire(child, ["invitations"])  # a loaded list lacks the new one
+    audit.record_many(session, entries, actor=actor, actor_label=actor_label)
+    issued = []
+    for (child, invitation), (token, code) in zip(pairs, links, strict=True):
+        invitation = invitation or created[child.id]
+        # Whoever hands the links over reads the child and round of each: keep them
+        # attached (the session holds its objects weakly; a lazy load would ask per child).
+        set_committed_value(invitation, "child", child)
+        set_committed_value(invitation, "round", round_)
+        issued.append(Issued(invitation, token, code))
+    return issued
+
+
+def _insert_invitations(
+    session: Session, rows: list[dict[str, object]], *, round_: Round
+) -> dict[int, Invitation]:
+    """Insert new invitations of one round at once; returns them (loaded) by child id."""
+    if not rows:
+        return {}
+    session.execute(insert(Invitation.__table__), rows)
+    child_ids = [row["child_id"] for row in rows]
+    created: dict[int, Invitation] = {}
+    for start in range(0, len(child_ids), _CODE_CHUNK):
+        created.update(
+            (inv.child_id, inv)
+            for inv in session.scalars(
+                select(Invitation).where(
+                    Invitation.round_id == round_.id,
+                    Invitation.child_id.in_(child_ids[start : start + _CODE_CHUNK]),
+                )
+            )
         )
-    )
-    invitation, token = invite(
-        session, child=child, round_=round_, tokens=tokens, days=days, created_by=actor, now=now
-    )
-    code = _assign_short_code(session, invitation, key=code_keys[-1], now=now)
-    audit.record(
-        session,
-        action=Action.INVITATION_CREATED,
-        actor=actor,
-        actor_label=actor_label,
-        subject=child.public_id,
-        programme_id=child.programme_id,
-        detail={"round": round_.position, "new_link": existed is not None, "days": days},
-    )
-    return Issued(invitation, token, code)
+    return created
 
 
-def _assign_short_code(
-    session: Session, invitation: Invitation, *, key: str, now: datetime
-) -> ShortCode:
-    """A new code whose selector no other answerable invitation uses."""
+#: Selectors asked about per query (well below any backend's limit on parameters).
+_CODE_CHUNK = 500
+
+
+def _free_short_codes(
+    session: Session, count: int, *, replacing: set[int], now: datetime
+) -> list[ShortCode]:
+    """``count`` new codes whose selectors differ from each other and from those of every
+    other answerable invitation (the ``replacing`` invitations' old codes are about to go).
+
+    All candidates are checked at once; only the clashes are drawn again.
+    """
+    codes: list[ShortCode | None] = [None] * count
+    chosen: set[str] = set()
+    todo = list(range(count))
     for _attempt in range(_CODE_ATTEMPTS):
-        code = shortcode.generate()
-        clash = session.scalar(
-            select(Invitation.id)
-            .where(
-                Invitation.short_code_selector == code.selector,
-                Invitation.id != invitation.id,
+        candidates = {i: shortcode.generate() for i in todo}
+        taken = _selectors_in_use(
+            session, {c.selector for c in candidates.values()}, replacing=replacing, now=now
+        )
+        todo = []
+        for i, code in candidates.items():
+            if code.selector in taken or code.selector in chosen:
+                todo.append(i)
+            else:
+                codes[i] = code
+                chosen.add(code.selector)
+        if not todo:
+            return [c for c in codes if c is not None]
+    raise OperationError(N_("No free short code was found. Please try again."))  # pragma: no cover
+
+
+def _selectors_in_use(
+    session: Session, selectors: set[str], *, replacing: set[int], now: datetime
+) -> set[str]:
+    """Which of ``selectors`` an answerable invitation (other than ``replacing``) holds."""
+    wanted = sorted(selectors)
+    taken: set[str] = set()
+    for start in range(0, len(wanted), _CODE_CHUNK):
+        rows = session.execute(
+            select(Invitation.id, Invitation.short_code_selector).where(
+                Invitation.short_code_selector.in_(wanted[start : start + _CODE_CHUNK]),
                 Invitation.completed_at.is_(None),
                 Invitation.revoked_at.is_(None),
                 Invitation.expires_at > now,
             )
-            .limit(1)
         )
-        if clash is None:
-            invitation.short_code_selector = code.selector
-            invitation.short_code_hash = shortcode.hash_code(code, key)
-            invitation.short_code_failures = 0
-            return code
-    raise OperationError(N_("No free short code was found. Please try again."))  # pragma: no cover
+        taken.update(selector for id_, selector in rows if id_ not in replacing)
+    return taken
 
 
 def revoke(
@@ -285,7 +407,12 @@ def bulk_issue(
     now: datetime | None = None,
 ) -> list[Issued]:
     """Invite every current child of the programme whose state in the round is in ``states``
-    (completed and archived children never), in name order."""
+    (completed and archived children never), in name order.
+
+    In bulk: the children and their states are read in a few queries, the short codes are
+    checked together, the invitations flushed together and the audit entries chained in
+    one insert — the number of statements does not grow with the children.
+    """
     now = now or utcnow()
     if round_.programme_id != programme.id:
         raise OperationError(N_("That round belongs to another programme."))
@@ -298,16 +425,14 @@ def bulk_issue(
         )
     )
     current = round_states(session, round_=round_, children=children, now=now)
-    issued = []
-    for child in children:
-        if current[child.id][0] in wanted:
-            issued.append(
-                issue(
-                    session, child=child, round_=round_, tokens=tokens, days=days,
-                    code_keys=code_keys, actor=actor, actor_label=actor_label, now=now,
-                )
-            )
-    return issued
+    pairs = [(child, current[child.id][1]) for child in children
+             if current[child.id][0] in wanted]
+    if pairs:
+        _check_days(days)
+    return _issue_all(
+        session, pairs, round_=round_, tokens=tokens, days=days, code_keys=code_keys,
+        actor=actor, actor_label=actor_label, now=now,
+    )
 
 
 @dataclass(frozen=True)

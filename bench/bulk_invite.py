@@ -358,8 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     if "sqlite_bulk_invite_1000_s" in figures:
         figures["bulk_invite_1000_s"] = figures["sqlite_bulk_invite_1000_s"]
         figures["request_1000_s"] = figures["sqlite_request_1000_s"]
+    measured = "bulk_invite_1000_s" in figures  # the targets are for 1,000 children
     print(json.dumps({"benchmark": "bulk_invite", "figures": figures, "target": TARGETS,
-                      "targets_met": met, **report}))
+                      "targets_met": met if measured else None, **report}))
     return 0
 
 

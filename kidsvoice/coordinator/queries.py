@@ -140,7 +140,14 @@ def round_summaries(
         .select_from(Child)
         .join(Round, Round.programme_id == Child.programme_id)
         .outerjoin(
-            Invitation, and_(Invitation.child_id == Child.id, Invitation.round_id == Round.id)
+            Invitation,
+            and_(
+                Invitation.child_id == Child.id,
+                Invitation.round_id == Round.id,
+                # The rounds by value too: PostgreSQL then reads only these rounds'
+                # invitations (by index) instead of every invitation of every programme.
+                Invitation.round_id.in_(list(result)),
+            ),
         )
         .where(Child.programme_id == programme.id, Child.archived_at.is_(None))
         .subquery()

@@ -29,6 +29,7 @@ recorded in the audit log before the first row is sent, as the command records i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, redirect, render_template, request, stream_with_context, url_for
@@ -303,10 +304,17 @@ def export_csv(programme_id: int) -> WerkzeugResponse | tuple[str, int]:
     if found is None:
         return render_error(403)
     plan = export_plan(session, found)
-    with database().transaction() as writer:
+    db, questionnaires = database(), registry()
+    with db.transaction() as writer:
         record_export(writer, plan, actor=current_user._get_current_object())
-    rows = iter_export_rows(session, plan, registry())
-    response = Response(stream_with_context(csv_chunks(rows)), mimetype="text/csv")
+
+    def stream() -> Iterator[str]:
+        # A session of its own, closed when the last row is sent or the client goes away:
+        # the request's session is closed when the view returns, before the body is sent.
+        with db.session() as reader:
+            yield from csv_chunks(iter_export_rows(reader, plan, questionnaires))
+
+    response = Response(stream_with_context(stream()), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="kidsvoice-outcomes-{found.id}.csv"')
     response.headers["Cache-Control"] = "no-store"

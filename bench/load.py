@@ -568,8 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="children at once (16)")
     parser.add_argument("--journeys", type=int, default=6,
                         help="whole questionnaires per simulated child (6)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (2)")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
                         help="gunicorn worker class (gthread)")
     parser.add_argument("--ceiling-seconds", type=float, default=8.0)

@@ -88,11 +88,12 @@ fmt: $(VENV)/.installed-dev ## Ruff format + fixes
 # Timings live here, never in tests.  SQLite always; PostgreSQL too when
 # KIDSVOICE_TEST_DATABASE_URL names a server (as .ci/run sets it).  The last line printed is
 # bench/load.py's JSON.  The README's "Performance" section says what each one measures.
-bench: $(VENV)/.installed-dev static i18n-compile chromium ## Benchmarks: login, page weight, scale, load
+bench: $(VENV)/.installed-dev static i18n-compile chromium ## Benchmarks: login, page weight, scale, bulk invite, load
 	$(BIN)/python bench/login_time.py
 	$(BIN)/python bench/page_weight.py
 	KIDSVOICE_TEST_DATABASE_URL= $(BIN)/python bench/scale.py
 	@if [ -n "$$KIDSVOICE_TEST_DATABASE_URL" ]; then $(BIN)/python bench/scale.py; fi
+	$(BIN)/python bench/bulk_invite.py
 	$(BIN)/python bench/load.py
 
 clean: ## Remove the venv, node_modules and built files

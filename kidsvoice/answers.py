@@ -13,14 +13,13 @@ page translates; nothing is stored from a refused submission.
 
 from __future__ import annotations
 
-from .msgid import N_
-
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .msgid import N_
 from .questionnaire import DONT_KNOW, Question, QuestionKind
 
 ANSWERED, DECLINED = "answered", "declined"

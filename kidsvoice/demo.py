@@ -36,8 +36,12 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("koordinator@demo.kidsvoice.dk", "Karin Koordinator", Role.COORDINATOR, "demo-koordinator"),
-    DemoUser("facilitator@demo.kidsvoice.dk", "Frank Facilitator", Role.FACILITATOR, "demo-facilitator"),
+    DemoUser(
+        "koordinator@demo.kidsvoice.dk", "Karin Koordinator", Role.COORDINATOR, "demo-koordinator"
+    ),
+    DemoUser(
+        "facilitator@demo.kidsvoice.dk", "Frank Facilitator", Role.FACILITATOR, "demo-facilitator"
+    ),
     DemoUser("evaluator@demo.kidsvoice.dk", "Eva Evaluator", Role.EVALUATOR, "demo-evaluator-1"),
     DemoUser("admin@demo.kidsvoice.dk", "Anna Admin", Role.ADMIN, "demo-administrator"),
 )

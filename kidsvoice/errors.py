@@ -19,7 +19,9 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, title: str | None = None, message: str | None = None) -> tuple[str, int]:
+def render_error(
+    code: int, title: str | None = None, message: str | None = None
+) -> tuple[str, int]:
     default_title, default_message = MESSAGES.get(code, MESSAGES[400])
     return (
         render_template(
@@ -38,7 +40,9 @@ def register(app: Flask) -> None:
         return render_error(
             400,
             str(_l("The form had expired")),
-            str(_l("For your safety, forms expire. Please go back, reload the page and try again.")),
+            str(
+                _l("For your safety, forms expire. Please go back, reload the page and try again.")
+            ),
         )
 
     @app.errorhandler(HTTPException)

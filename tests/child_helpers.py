@@ -48,5 +48,7 @@ def answer_current(client: FlaskClient, location: str, steps: dict[str, Question
     data = form_for(steps[key], choice)
     data["csrf_token"] = csrf_from(html)
     response = client.post(location, data=data)
-    assert response.status_code == 303, (key, response.status_code, response.get_data(as_text=True)[:500])
+    assert response.status_code == 303, (
+        key, response.status_code, response.get_data(as_text=True)[:500]
+    )
     return response.headers["Location"]

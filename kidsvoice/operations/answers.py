@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ..msgid import N_
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from .. import stored_scores
 from ..answers import ParsedAnswer
 from ..models import Answer, Child, Goal, GoalStatus, Invitation, Response, utcnow
+from ..msgid import N_
 from ..questionnaire import GOAL_KEY_PREFIX, GoalRef, Question, Questionnaire, QuestionnaireRegistry
 from ..questionnaire import variant_for_age as _variant_for_age
 from ..response_scores import available_modules
@@ -120,7 +119,8 @@ def start_response(
     session.flush()
     session.refresh(invitation)
     response = invitation.response
-    assert response is not None
+    if response is None:
+        raise RuntimeError("start_response: the invitation has no response after inserting one")
     return response
 
 

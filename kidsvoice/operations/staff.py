@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ..msgid import N_
-
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Role, StaffUser, utcnow
+from ..msgid import N_
 from ..passwords import (
     MIN_PASSWORD_LENGTH,
     backoff_until,

@@ -37,7 +37,7 @@ def served_base_url(app, live_server):
     """Links point at the live server, as KIDSVOICE_BASE_URL would in production."""
     config = app.extensions["kidsvoice.config"]
     app.extensions["kidsvoice.config"] = config.with_(base_url=live_server.url)
-    yield
+    return
 
 
 def pdf_pages(page, name: str) -> int:

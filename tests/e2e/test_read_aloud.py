@@ -10,7 +10,9 @@ FAKE_SPEECH = """
   window.__spoken = [];
   const synth = {
     getVoices: () => voices,
-    speak: (u) => window.__spoken.push({text: u.text, lang: u.lang, voice: u.voice && u.voice.name}),
+    speak: (u) => window.__spoken.push({
+      text: u.text, lang: u.lang, voice: u.voice && u.voice.name,
+    }),
     cancel: () => {},
     addEventListener: () => {},
   };

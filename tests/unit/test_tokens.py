@@ -51,7 +51,11 @@ def test_every_token_is_different() -> None:
         lambda t: "x" + t,
         lambda t: "",
         lambda t: t * 10,
-        lambda t: base64.urlsafe_b64encode(b'["pub","secret"]').decode().rstrip("=") + "." + t.split(".")[1],
+        lambda t: (
+            base64.urlsafe_b64encode(b'["pub","secret"]').decode().rstrip("=")
+            + "."
+            + t.split(".")[1]
+        ),
     ],
 )
 def test_tampered_tokens_are_refused(mangle) -> None:

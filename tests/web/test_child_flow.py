@@ -15,7 +15,8 @@ from tests.child_helpers import answer_current, csrf_from, form_for, open_link, 
 def _steps(app, session, invitation):
     session.rollback()
     response = session.scalar(select(Response).where(Response.invitation_id == invitation.id))
-    return {q.key: q for q in steps_for(response, app.extensions["kidsvoice.questionnaires"])}, response
+    registry = app.extensions["kidsvoice.questionnaires"]
+    return {q.key: q for q in steps_for(response, registry)}, response
 
 
 def _invite(make, session, age=7, language="da", **kw):
@@ -56,7 +57,8 @@ def test_whole_journey_stores_exactly_what_was_chosen(app, client, make, session
     assert answered == list(steps)  # every step, in order, once
     review = client.get("/c/svar").get_data(as_text=True)
     result = client.post("/c/svar", data={"csrf_token": csrf_from(review), "hide": ["W3", "H1"]})
-    assert result.status_code == 303 and result.headers["Location"] == "/c/tak"
+    assert result.status_code == 303
+    assert result.headers["Location"] == "/c/tak"
     session.rollback()
     rows = {a.question_key: a for a in session.scalars(
         select(Answer).where(Answer.response_id == response.id))}
@@ -157,11 +159,13 @@ def test_double_submit_and_two_tabs_make_one_answer(app, client, make, session) 
     html = client.get(f"/c/q/{key}").get_data(as_text=True)
     token_ = csrf_from(html)
     for code in ("never", "never", "always"):  # double submit, then the second tab
-        assert client.post(f"/c/q/{key}", data={"csrf_token": token_, "answer": code}).status_code == 303
+        response_ = client.post(f"/c/q/{key}", data={"csrf_token": token_, "answer": code})
+        assert response_.status_code == 303
     session.rollback()
     rows = list(session.scalars(select(Answer).where(Answer.response_id == response.id,
                                                      Answer.question_key == key)))
-    assert len(rows) == 1 and rows[0].score == 4
+    assert len(rows) == 1
+    assert rows[0].score == 4
 
 
 def test_htmx_post_returns_the_next_question_partial(app, client, make, session) -> None:
@@ -175,7 +179,8 @@ def test_htmx_post_returns_the_next_question_partial(app, client, make, session)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith("<title>")
-    assert 'id="conversation"' in body and "<html" not in body
+    assert 'id="conversation"' in body
+    assert "<html" not in body
     second = list(steps)[1]
     assert response.headers["HX-Push-Url"] == f"/c/q/{second}"
     assert "HX-Request" in response.headers.get("Vary", "")
@@ -188,10 +193,13 @@ def test_skip_is_stored_as_declined(app, client, make, session) -> None:
     location = start(client)
     steps, response = _steps(app, session, invitation)
     html = client.get(location).get_data(as_text=True)
-    assert client.post(location, data={"csrf_token": csrf_from(html), "action": "skip"}).status_code == 303
+    skipped = client.post(location, data={"csrf_token": csrf_from(html), "action": "skip"})
+    assert skipped.status_code == 303
     session.rollback()
     row = session.scalar(select(Answer).where(Answer.response_id == response.id))
-    assert row.status == "declined" and row.score is None and row.text is None
+    assert row.status == "declined"
+    assert row.score is None
+    assert row.text is None
 
 
 # ---- bad input: a clear, translated 4xx; nothing stored -------------------------------
@@ -235,7 +243,9 @@ def test_too_long_text_is_refused_and_the_limit_shown(client, session, answering
     limit = steps["W1"].max_length
     page = client.get("/c/q/W1").get_data(as_text=True)
     assert str(limit) in page
-    r = client.post("/c/q/W1", data={"csrf_token": csrf, "action": "answer", "text": "x" * (limit + 1)})
+    r = client.post(
+        "/c/q/W1", data={"csrf_token": csrf, "action": "answer", "text": "x" * (limit + 1)}
+    )
     assert r.status_code == 422
     assert str(limit) in r.get_data(as_text=True)
     assert _count(session, response) == 0
@@ -277,7 +287,8 @@ def test_wrong_method_is_405(client, answering) -> None:
 
 def test_language_can_be_switched_from_any_screen(client, answering) -> None:
     r = client.get("/c/sprog/en?next=/c/q/H1")
-    assert r.status_code == 303 and r.headers["Location"] == "/c/q/H1"
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/c/q/H1"
     assert 'lang="en"' in client.get("/c/q/H1").get_data(as_text=True)
     r = client.get("/c/sprog/en?next=https://evil.example/")
     assert r.headers["Location"] == "/c"
@@ -285,7 +296,8 @@ def test_language_can_be_switched_from_any_screen(client, answering) -> None:
 
 def test_help_page_works_without_a_session(client) -> None:
     html = client.get("/c/hjaelp").get_data(as_text=True)
-    assert "116 111" in html and "112" in html
+    assert "116 111" in html
+    assert "112" in html
 
 
 def test_nul_bytes_are_a_400_on_every_backend(client, session, answering) -> None:

@@ -16,7 +16,8 @@ def test_users_create(runner, session) -> None:
     ])
     assert result.exit_code == 0, result.output
     user = session.scalar(select(StaffUser).where(StaffUser.email == "new@example.org"))
-    assert user is not None and user.role == "facilitator"
+    assert user is not None
+    assert user.role == "facilitator"
     assert user.password_hash.startswith("$argon2id$")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -45,10 +46,10 @@ def test_writers_begin_immediate(app) -> None:
         session.execute(text("SELECT 1"))
         other = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
-            other.execute("BEGIN IMMEDIATE")
-            raise AssertionError("a second writer got the lock")
-        except sqlite3.OperationalError as exc:
-            assert "locked" in str(exc)
+            # not raising means a second writer got the lock
+            with pytest.raises(sqlite3.OperationalError) as excinfo:
+                other.execute("BEGIN IMMEDIATE")
+            assert "locked" in str(excinfo.value)
         finally:
             other.close()
         session.rollback()
@@ -75,15 +76,16 @@ def test_a_read_session_becomes_a_writer_when_a_view_asks(app) -> None:
         reader.execute(text("SELECT 1"))
         assert g.db_session_writes is False
         writer = db_session(write=True)
-        assert writer is reader and g.db_session_writes is True
+        assert writer is reader
+        assert g.db_session_writes is True
         writer.execute(text("SELECT 1"))
         if database.is_sqlite:  # the write lock is held from BEGIN on
             other = sqlite3.connect(database.engine.url.database, timeout=0, isolation_level=None)
             try:
-                other.execute("BEGIN IMMEDIATE")
-                raise AssertionError("a second writer got the lock")
-            except sqlite3.OperationalError as exc:
-                assert "locked" in str(exc)
+                # not raising means a second writer got the lock
+                with pytest.raises(sqlite3.OperationalError) as excinfo:
+                    other.execute("BEGIN IMMEDIATE")
+                assert "locked" in str(excinfo.value)
             finally:
                 other.close()
         writer.rollback()

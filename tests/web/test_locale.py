@@ -18,7 +18,9 @@ def test_danish_is_the_default(client) -> None:
 
 
 def test_accept_language_is_honoured(client) -> None:
-    html = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    html = client.get(
+        "/login", headers={"Accept-Language": "en-GB,en;q=0.9"}
+    ).get_data(as_text=True)
     assert _lang(html) == "en"
     assert "Log in to KidsVoice" in html
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Page, expect
+
 from tests.e2e.pages import ChildJourney
 
 FAKE_SPEECH = """
@@ -35,12 +37,19 @@ def _open_question(new_page, make, session, voices: str):
     return page
 
 
+def _speak_button_checked(page: Page):
+    """The read-aloud button, once child.js has looked for a voice for it (``data-ready``):
+    before that it is hidden whatever the voices, so a check for hidden would prove nothing."""
+    page.wait_for_selector("[data-speak][data-ready]", state="attached")
+    return page.locator("[data-speak]")
+
+
 def test_button_reads_the_question_and_options_with_a_local_voice(new_page, make, session) -> None:
     page = _open_question(new_page, make, session, """[
         {name: 'Cloud', lang: 'da-DK', localService: false},
         {name: 'Local Danish', lang: 'da-DK', localService: true}]""")
     button = page.locator("[data-speak]")
-    assert button.is_visible()
+    expect(button).to_be_visible()  # waits for child.js, where is_visible() would not
     assert page.evaluate("window.__spoken.length") == 0, "nothing plays by itself"
     button.click()
     spoken = page.evaluate("window.__spoken")
@@ -55,7 +64,7 @@ def test_button_is_hidden_without_an_on_device_voice(new_page, make, session) ->
     page = _open_question(new_page, make, session, """[
         {name: 'Cloud', lang: 'da-DK', localService: false},
         {name: 'Local English', lang: 'en-GB', localService: true}]""")
-    assert not page.locator("[data-speak]").is_visible()
+    expect(_speak_button_checked(page)).to_be_hidden()
 
 
 def test_button_is_hidden_without_speech_synthesis(new_page, make, session) -> None:
@@ -65,4 +74,4 @@ def test_button_is_hidden_without_speech_synthesis(new_page, make, session) -> N
     page = new_page(locale="da")
     page.add_init_script("Object.defineProperty(window, 'speechSynthesis', {value: undefined});")
     ChildJourney(page).open(token)
-    assert not page.locator("[data-speak]").is_visible()
+    expect(_speak_button_checked(page)).to_be_hidden()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from kidsvoice.models import RoundKind
 from tests.e2e.pages import ChildJourney
 
@@ -62,8 +64,9 @@ def test_goals_agreed_at_the_meeting_come_back_to_the_child(
         staff.get_by_label("Målet med barnets egne ord").fill(text)
         staff.locator(f"label[for=start_rating-{start}]").click()
         staff.get_by_role("button", name="Registrér målet").click()
-        staff.wait_for_load_state()
-    assert staff.locator(".goal-list q").count() == 2
+        # the posted form's page lists the goal (waits for it, unlike wait_for_load_state)
+        expect(staff.locator(".goal-list q", has_text=text)).to_have_count(1)
+    expect(staff.locator(".goal-list q")).to_have_count(2)
 
     # 4. the follow-up: the child hears what was agreed, then rates the two goals
     session.rollback()

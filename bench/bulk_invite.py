@@ -54,6 +54,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import log_in, pg_admin  # noqa: E402  (bench/common.py, beside this script)
 from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -90,11 +91,6 @@ TARGETS = {"bulk_invite_1000_s": 1.5, "request_1000_s": 10.0}
 # --------------------------------------------------------------------------- the database
 
 
-def _pg_admin(url: str) -> Engine:
-    return make_engine(make_url(url).set(database="postgres").render_as_string(
-        hide_password=False), isolation_level="AUTOCOMMIT")
-
-
 @contextmanager
 def database(backend: str, server: str | None, tmp: Path, size: int) -> Iterator[str]:
     """A fresh, migrated database for one size; removed afterwards."""
@@ -109,7 +105,7 @@ def database(backend: str, server: str | None, tmp: Path, size: int) -> Iterator
         return
     assert server is not None  # noqa: S101
     url = make_url(server).set(database=PG_DATABASE).render_as_string(hide_password=False)
-    admin = _pg_admin(server)
+    admin = pg_admin(server)
     drop = text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
     with admin.connect() as conn:
         conn.execute(drop)
@@ -193,16 +189,7 @@ def timed(module: Any, name: str, spent: list[float]) -> Iterator[None]:
 
 
 def login(app: Any) -> Any:
-    client = app.test_client()
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    if token is None:
-        raise SystemExit("no CSRF token on /login")
-    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD,
-                                           "csrf_token": token.group(1)})
-    if response.status_code not in (302, 303):
-        raise SystemExit(f"logging in failed: {response.status_code}")
-    return client
+    return log_in(app, EMAIL, PASSWORD)
 
 
 def run_size(url: str, size: int) -> dict[str, Any]:

@@ -58,6 +58,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import pg_admin  # noqa: E402  (bench/common.py, beside this script)
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -96,10 +97,6 @@ class Setup:
     paced: list[tuple[int, str]]
 
 
-def _admin_url(url: str) -> str:
-    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
-
-
 @contextlib.contextmanager
 def database(kind: str, server_url: str | None) -> Iterator[str]:
     """An empty database of ``kind``, removed afterwards."""
@@ -109,7 +106,7 @@ def database(kind: str, server_url: str | None) -> Iterator[str]:
         return
     assert server_url is not None
     name = f"kidsvoice_load_{os.getpid()}"
-    admin = make_engine(_admin_url(server_url), isolation_level="AUTOCOMMIT")
+    admin = pg_admin(server_url)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -291,6 +288,13 @@ class JourneyError(Exception):
     pass
 
 
+def _csrf(page: str, where: str) -> str:
+    found = CSRF.search(page)
+    if found is None:
+        raise JourneyError(f"no CSRF token on {where}")
+    return found.group(1)
+
+
 def _expect(status: int, wanted: int, what: str) -> None:
     if status != wanted:
         raise JourneyError(f"{what}: HTTP {status}, expected {wanted}")
@@ -330,24 +334,21 @@ def journey(port: int, invitation_id: int, token: str, rng: random.Random, tally
         _expect(status, 303, "the link")
         status, _, page = call("GET", "/c")
         _expect(status, 200, "the welcome page")
-        csrf = CSRF.search(page)
-        if csrf is None:
-            raise JourneyError("no CSRF token on the welcome page")
-        status, headers, _ = call("POST", "/c/start", [("csrf_token", csrf.group(1))])
+        status, headers, _ = call("POST", "/c/start",
+                                  [("csrf_token", _csrf(page, "the welcome page"))])
         _expect(status, 303, "start")
         status, _, page = call("GET", headers["location"])
         _expect(status, 200, "the first question")
         current_url = headers["location"]
         while True:
             form = ANSWER_FORM.search(page)
-            csrf = CSRF.search(page)
-            if form is None or csrf is None:
+            if form is None:
                 raise JourneyError(f"no answer form at {current_url}")
             action, kind = form.group(1), form.group(2)
             answer = _answer_form(kind, OPTION.findall(page), rng)
             given[(invitation_id, action.removeprefix("/c/q/"))] = answer
             status, headers, page = call(
-                "POST", action, [("csrf_token", csrf.group(1)), *answer],
+                "POST", action, [("csrf_token", _csrf(page, current_url)), *answer],
                 {"HX-Request": "true", "HX-Current-URL": f"http://127.0.0.1:{port}{current_url}",
                  "HX-Target": "conversation"}, step=True)
             _expect(status, 200, f"answer {action}")
@@ -356,10 +357,8 @@ def journey(port: int, invitation_id: int, token: str, rng: random.Random, tally
             current_url = headers.get("hx-push-url") or current_url
         status, _, page = call("GET", headers["hx-redirect"])
         _expect(status, 200, "the review page")
-        csrf = CSRF.search(page)
-        if csrf is None:
-            raise JourneyError("no CSRF token on the review page")
-        status, headers, _ = call("POST", "/c/svar", [("csrf_token", csrf.group(1))])
+        status, headers, _ = call("POST", "/c/svar",
+                                  [("csrf_token", _csrf(page, "the review page"))])
         _expect(status, 303, "finishing")
         status, _, page = call("GET", headers["location"])
         _expect(status, 200, "the finish page")

@@ -54,7 +54,6 @@ import json
 import os
 import platform
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -71,6 +70,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import log_in, pg_admin  # noqa: E402  (bench/common.py, beside this script)
 from sqlalchemy import Engine, event, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -155,17 +155,12 @@ def choose_database(args: argparse.Namespace) -> Target:
     return Target(url, f"PostgreSQL {base.host}:{base.port or 5432}/{name}")
 
 
-def _pg_admin(url: str) -> Engine:
-    return make_engine(make_url(url).set(database="postgres").render_as_string(
-        hide_password=False), isolation_level="AUTOCOMMIT")
-
-
 def drop_database(target: Target) -> None:
     if target.sqlite_path is not None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target.sqlite_path}{suffix}").unlink(missing_ok=True)
         return
-    admin = _pg_admin(target.url)
+    admin = pg_admin(target.url)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(target.url).database}" '
                           "WITH (FORCE)"))
@@ -177,7 +172,7 @@ def ensure_database(target: Target) -> None:
         target.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         return
     name = make_url(target.url).database
-    admin = _pg_admin(target.url)
+    admin = pg_admin(target.url)
     with admin.connect() as conn:
         if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -351,16 +346,7 @@ def make_app(url: str) -> Any:
 
 
 def login(app: Any, role: Role) -> Any:
-    client = app.test_client()
-    html = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    if token is None:
-        raise SystemExit("no CSRF token on /login")
-    response = client.post("/login", data={"email": f"{role.value}@scale.example.org",
-                                           "password": PASSWORD, "csrf_token": token.group(1)})
-    if response.status_code not in (302, 303):
-        raise SystemExit(f"logging in as {role.value} failed: {response.status_code}")
-    return client
+    return log_in(app, f"{role.value}@scale.example.org", PASSWORD)
 
 
 def time_page(client: Any, counter: QueryCounter, timing: Timing, *, warmup: int,

@@ -77,24 +77,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
-    _forget_after_fork(engine)
+    _ENGINES.add(engine)
     return engine
 
 
-def _forget_after_fork(engine: Engine) -> None:
-    """A forked process (gunicorn ``--preload``, a test's server) starts with an empty pool.
+#: Every engine made here.  A forked process (gunicorn ``--preload``, a test's server) starts
+#: with empty pools: the parent's connections must never be used by two processes, so the
+#: child drops its copies without closing them (``dispose(close=False)``, as SQLAlchemy
+#: advises).  One hook for all engines, registered once; engines gone are forgotten.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
-    The parent's connections must never be used by two processes: the child drops its copy
-    of the pool without closing them (``dispose(close=False)``, as SQLAlchemy advises).
-    """
-    ref = weakref.ref(engine)
 
-    def forget() -> None:
-        alive = ref()
-        if alive is not None:
-            alive.dispose(close=False)
+def _forget_pools_after_fork() -> None:
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
 
-    os.register_at_fork(after_in_child=forget)
+
+os.register_at_fork(after_in_child=_forget_pools_after_fork)
 
 
 class Database:

@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, url_for
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from flask.wrappers import Response
+from flask import Flask, g, url_for
+
+from .cookie_session import SessionInterface
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -31,21 +31,6 @@ def file_version(static_folder: str, filename: str) -> str | None:
     except OSError:
         return None
     return _digest(str(path), stat.st_mtime_ns)
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, never written on a static file's response.
-
-    The session is permanent and signed afresh on every response, so a static file carried a
-    ``Set-Cookie`` and ``Vary: Cookie``: a browser whose memory cache was gone (a tablet the
-    next day) revalidated every file, since the cookie had changed, and a ``public`` response
-    with someone's session cookie is nothing a shared cache should ever hold.
-    """
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if request.endpoint == "static":
-            return
-        super().save_session(app, session, response)
 
 
 def sprite_url() -> str:

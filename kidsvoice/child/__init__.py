@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
+from . import options
+
 bp = Blueprint("child", __name__)
+bp.record_once(lambda state: options.init_app(state.app))
 
 from . import views  # noqa: E402,F401

@@ -21,12 +21,13 @@ from ..access import child_route, public
 from ..answers import AnswerError, parse_answer
 from ..extensions import htmx, limiter
 from ..i18n import supported_locales
-from ..models import Answer, Invitation, Response, RoundKind
+from ..models import Invitation, Response, RoundKind
 from ..operations import OperationError
 from ..operations.answers import (
     HIDEABLE_SECTIONS,
     AlreadyAnswered,
     LinkProblem,
+    SavedAnswer,
     active_invitation,
     answers_by_key,
     finish,
@@ -186,7 +187,7 @@ def _context(invitation: Invitation, key: str) -> tuple[Response, tuple[Question
 
 
 def _render_step(
-    response: Response, steps: tuple[Question, ...], index: int, answers: dict[str, Answer],
+    response: Response, steps: tuple[Question, ...], index: int, answers: dict[str, SavedAnswer],
     *, error: str | None = None, status: int = 200, from_review: bool = False,
     push: bool = False, worry_help: bool = False,
 ) -> PageResult:
@@ -239,6 +240,9 @@ def question(invitation: Invitation, key: str) -> PageResult:
                             from_review=from_review, worry_help=child_session.take_help())
     current = steps[index]
     already_flagged = response.flagged_at is not None
+    # What the child said before, read with the rest before the write; the answer saved
+    # below is added to it, so the next screen needs no second read.
+    answers = answers_by_key(s, response)
     try:
         parsed = parse_answer(current, request.form)
         s = db_session(write=True)  # the write lock from here to the commit, no longer
@@ -248,11 +252,11 @@ def question(invitation: Invitation, key: str) -> PageResult:
     except AnswerError as exc:
         s.rollback()
         message = _(exc.message, **exc.params)  # noqa: INT001 - msgids from answers.py
-        return _render_step(response, steps, index, answers_by_key(s, response),
+        return _render_step(response, steps, index, answers,
                             error=message, status=422, from_review=from_review)
     except OperationError as exc:
         s.rollback()
-        return _render_step(response, steps, index, answers_by_key(s, response),
+        return _render_step(response, steps, index, answers,
                             error=_(exc.message), status=422)  # noqa: INT001
     except AlreadyAnswered:
         s.rollback()
@@ -260,7 +264,9 @@ def question(invitation: Invitation, key: str) -> PageResult:
         return _redirect("child.start")
     if worry and not already_flagged:
         tell_coordinators(response.invitation.child)
-    answers = answers_by_key(s, response)
+    before = answers.get(current.key)
+    answers[current.key] = SavedAnswer.of(
+        current.key, parsed, hidden=before.hidden_from_meeting if before else False)
     next_key = None if from_review else first_unanswered(steps[index + 1:], answers)
     if next_key is None and not from_review:
         next_key = first_unanswered(steps, answers)
@@ -276,7 +282,9 @@ def question(invitation: Invitation, key: str) -> PageResult:
     return redirect(url_for("child.question", key=next_key), code=303)
 
 
-def _review_items(steps: tuple[Question, ...], answers: dict[str, Answer]) -> list[dict[str, Any]]:
+def _review_items(
+    steps: tuple[Question, ...], answers: dict[str, SavedAnswer]
+) -> list[dict[str, Any]]:
     return [
         {"question": q, "answer": answers.get(q.key), "hideable": q.section in HIDEABLE_SECTIONS}
         for q in steps

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import stored_scores
 from ..answers import ParsedAnswer
-from ..models import Answer, Child, Goal, GoalStatus, Invitation, Response, utcnow
+from ..models import (
+    Answer,
+    AnswerStatus,
+    Child,
+    Goal,
+    GoalStatus,
+    Invitation,
+    Response,
+    RoundKind,
+    utcnow,
+)
 from ..msgid import N_
 from ..questionnaire import GOAL_KEY_PREFIX, GoalRef, Question, Questionnaire, QuestionnaireRegistry
 from ..questionnaire import variant_for_age as _variant_for_age
@@ -131,16 +141,45 @@ def open_goals(child: Child) -> list[GoalRef]:
 def steps_for(response: Response, registry: QuestionnaireRegistry) -> tuple[Question, ...]:
     questionnaire = registry.get(response.questionnaire_id, response.questionnaire_version)
     invitation = response.invitation
+    kind = invitation.round.kind
+    # Goals are agreed at the meeting after the baseline: a baseline round never asks about
+    # them, so its steps need not load the child's goals (a query on every answer).
+    goals = open_goals(invitation.child) if kind is not RoundKind.BASELINE else []
     return questionnaire.steps(
         response.variant,  # type: ignore[arg-type]
-        invitation.round.kind.value,  # type: ignore[arg-type]
-        open_goals(invitation.child),
+        kind.value,  # type: ignore[arg-type]
+        goals,
     )
 
 
-def answers_by_key(session: Session, response: Response) -> dict[str, Answer]:
-    rows = session.scalars(select(Answer).where(Answer.response_id == response.id))
-    return {answer.question_key: answer for answer in rows}
+@dataclass(frozen=True)
+class SavedAnswer:
+    """What the child has said to one question, as their screens show it back: the stored
+    row's values, without the ORM object (a child's screen reads every answer given so far,
+    on every step, and never changes them)."""
+
+    question_key: str
+    status: AnswerStatus
+    score: int | None
+    choices: list[str] | None
+    text: str | None
+    hidden_from_meeting: bool
+
+    @classmethod
+    def of(cls, key: str, parsed: ParsedAnswer, *, hidden: bool = False) -> SavedAnswer:
+        """The answer just saved from ``parsed`` (the upsert keeps the row's hidden flag)."""
+        choices = list(parsed.choices) if parsed.choices is not None else None
+        return cls(key, AnswerStatus(parsed.status), parsed.score, choices, parsed.text, hidden)
+
+
+_SAVED_COLUMNS = (Answer.question_key, Answer.status, Answer.score, Answer.choices,
+                  Answer.text, Answer.hidden_from_meeting)
+
+
+def answers_by_key(session: Session, response: Response) -> dict[str, SavedAnswer]:
+    """Every answer the child has given in this response, by question key (read-only)."""
+    rows = session.execute(select(*_SAVED_COLUMNS).where(Answer.response_id == response.id))
+    return {row.question_key: SavedAnswer(*row) for row in rows}
 
 
 def save_answer(
@@ -213,7 +252,8 @@ def finish(
         raise AlreadyAnswered
     hideable = {q.key for q in steps if q.section in HIDEABLE_SECTIONS}
     hidden = set(hidden_keys) & hideable
-    answers = answers_by_key(session, response)
+    answers = {a.question_key: a for a in session.scalars(
+        select(Answer).where(Answer.response_id == response.id))}
     for answer in answers.values():
         answer.hidden_from_meeting = answer.question_key in hidden
     now = utcnow()

@@ -22,6 +22,7 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from kidsvoice import create_app
+from kidsvoice.cookie_session import REFRESH_AFTER_SECONDS
 from kidsvoice.models import Child, Goal, Programme, Round, StaffUser
 from tests.conftest import csrf_token
 from tests.meeting_data import BASELINE_6_9, add_goal, complete_round
@@ -295,6 +296,29 @@ def test_the_session_cookie_expires_with_the_idle_time(client, login_as) -> None
     response = client.get("/")
     [cookie] = response.headers.getlist("Set-Cookie")
     assert "Expires=" in cookie  # a permanent session, refreshed on each request
+
+
+def test_an_unchanged_session_is_signed_again_only_after_a_minute(
+        client, login_as, monkeypatch) -> None:
+    """kidsvoice/cookie_session.py: a child's answers, seconds apart, do not re-sign the
+    cookie; a session older than a minute is re-signed (the idle time runs on), and a changed
+    session is written at once."""
+    login_as("facilitator")
+    start = int(itsdangerous.timed.TimestampSigner.get_timestamp(None))  # type: ignore[arg-type]
+
+    def at(seconds: int) -> None:
+        monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
+                            lambda _self: start + seconds)
+
+    at(0)
+    assert "Set-Cookie" in client.get("/").headers  # the page's CSRF token is new
+    at(REFRESH_AFTER_SECONDS - 5)
+    assert "Set-Cookie" not in client.get("/").headers
+    at(REFRESH_AFTER_SECONDS + 5)
+    assert "Set-Cookie" in client.get("/").headers
+    at(REFRESH_AFTER_SECONDS + 10)  # signed 5 s ago
+    assert "Set-Cookie" not in client.get("/").headers
+    assert "Set-Cookie" in client.get("/?lang=en").headers  # changed: written at once
 
 
 # ---- request size limits: 413, translated, never 500 -------------------------------------

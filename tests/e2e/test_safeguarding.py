@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from kidsvoice.models import Answer, Response
@@ -61,7 +62,7 @@ def test_a_worried_child_sees_help_right_after_the_answer(
     # the next question is right there, to go on when ready
     assert page.locator("form.answer-form--cards").is_visible()
     if javascript:  # focus moved to the help box, so a screen reader reads it first
-        assert page.evaluate("document.activeElement.id") == "worry-help-heading"
+        expect(page.locator("#worry-help-heading")).to_be_focused()
     size = "phone" if viewport == PHONE else "tablet"
     label = f"{locale}-{'js' if javascript else 'nojs'}-{size}"
     axe_check(page, f"worry help {label}")

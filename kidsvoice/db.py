@@ -13,12 +13,15 @@ import os
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+from . import sqlite_writers
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -52,8 +55,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    mode = "IMMEDIATE" if conn.get_execution_options().get("kidsvoice_write") else "DEFERRED"
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    if not conn.get_execution_options().get("kidsvoice_write"):
+        conn.exec_driver_sql("BEGIN DEFERRED")
+        return
+    dbapi_connection = conn.connection.driver_connection
+    if isinstance(dbapi_connection, sqlite_writers.Connection):
+        dbapi_connection.take_turn()  # given back when the transaction ends
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, sqlite_writers.Connection):
+            dbapi_connection.end_turn()
+        raise
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -61,11 +74,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
-
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        if not parsed.database or parsed.database == ":memory:":
+        file_database = bool(parsed.database) and parsed.database != ":memory:"
+        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        turns = None
+        if file_database:
+            # Writers take turns before BEGIN IMMEDIATE (kidsvoice/sqlite_writers.py).
+            turns = sqlite_writers.WriterTurns(
+                str(Path(parsed.database).resolve()), SQLITE_BUSY_TIMEOUT_MS / 1000)
+            connect_args["factory"] = sqlite_writers.Connection
+        kwargs.setdefault("connect_args", connect_args)
+        if not file_database:
             kwargs.setdefault("poolclass", NullPool)
         # A file database keeps a small pool (SQLAlchemy's QueuePool, shared by a worker's
         # threads): opening a connection and setting its pragmas cost about a millisecond,
@@ -74,6 +93,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        if turns is not None:
+            _WRITER_TURNS.add(turns)
+
+            @event.listens_for(engine, "connect")
+            def _give_turns(dbapi_connection: Any, _record: Any) -> None:
+                if isinstance(dbapi_connection, sqlite_writers.Connection):
+                    dbapi_connection.writer_turns = turns
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
@@ -88,9 +114,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
+#: The writers' turns of every SQLite file opened here (reset after a fork, as the pools).
+_WRITER_TURNS: weakref.WeakSet[sqlite_writers.WriterTurns] = weakref.WeakSet()
+
+
 def _forget_pools_after_fork() -> None:
     for engine in list(_ENGINES):
         engine.dispose(close=False)
+    for turns in list(_WRITER_TURNS):
+        turns.after_fork()
 
 
 os.register_at_fork(after_in_child=_forget_pools_after_fork)

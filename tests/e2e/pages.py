@@ -57,9 +57,16 @@ class ChildJourney:
     def _wait_for_next(self, before: str) -> None:
         if not self.javascript:
             return  # a full-page post: the click returned after the next page loaded
+        # The next question has arrived when the address has changed and child.js has moved
+        # focus to it, which it does once htmx has settled the swap, a moment later: a key
+        # pressed before then could land on the old focus, or lose it to the heading.  (The
+        # review after the last answer is a whole new page, where focus stays put.)
         self.page.wait_for_function(
-            "([before]) => !location.pathname.endsWith('/' + before)"
-            " || document.querySelector('.answer-error')", arg=[before])
+            "([before]) => document.querySelector('.answer-error')"
+            " || (!location.pathname.endsWith('/' + before)"
+            "     && (!location.pathname.startsWith('/c/q/') || ['question', 'worry-help-heading']"
+            "         .includes(document.activeElement && document.activeElement.id)))",
+            arg=[before])
 
     def answer(self, plan: dict[str, Any] | None = None) -> tuple[str, Any]:
         """Answer the current question as ``plan`` says (or a sensible default); return

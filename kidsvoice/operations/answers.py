@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import bindparam, case, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,6 +77,18 @@ def open_link(
     return invitation
 
 
+# The statements every answer step runs, built once with bound parameters: building a
+# statement and its cache key again on every step cost about as much as running it.
+_ACTIVE_INVITATION = (
+    select(Invitation, Round, Child, Response)
+    .join(Invitation.round)
+    .join(Invitation.child)
+    .outerjoin(Invitation.response)
+    .where(Invitation.public_id == bindparam("public_id"))
+)
+_COMPLETED_AT = select(Invitation.completed_at).where(Invitation.id == bindparam("invitation_id"))
+
+
 def active_invitation(session: Session, public_id: str | None) -> Invitation:
     """The invitation of a child session, if it may still be answered."""
     if not public_id:
@@ -85,13 +97,7 @@ def active_invitation(session: Session, public_id: str | None) -> Invitation:
     # instead of one lazy load each.  The four are selected side by side and set on the
     # invitation as loaded, not joinedloaded (whose row processing cost more than the query).
     # The child's goals load lazily, and only after the baseline (:func:`steps_for`).
-    row = session.execute(
-        select(Invitation, Round, Child, Response)
-        .join(Invitation.round)
-        .join(Invitation.child)
-        .outerjoin(Invitation.response)
-        .where(Invitation.public_id == public_id)
-    ).one_or_none()
+    row = session.execute(_ACTIVE_INVITATION, {"public_id": public_id}).one_or_none()
     if row is None:
         raise LinkProblem("invalid")
     invitation, round_, child, response = row
@@ -182,13 +188,15 @@ class SavedAnswer:
         return cls(key, AnswerStatus(parsed.status), parsed.score, choices, parsed.text, hidden)
 
 
-_SAVED_COLUMNS = (Answer.question_key, Answer.status, Answer.score, Answer.choices,
-                  Answer.text, Answer.hidden_from_meeting)
+_SAVED_ANSWERS = select(
+    Answer.question_key, Answer.status, Answer.score, Answer.choices, Answer.text,
+    Answer.hidden_from_meeting,
+).where(Answer.response_id == bindparam("response_id"))
 
 
 def answers_by_key(session: Session, response: Response) -> dict[str, SavedAnswer]:
     """Every answer the child has given in this response, by question key (read-only)."""
-    rows = session.execute(select(*_SAVED_COLUMNS).where(Answer.response_id == response.id))
+    rows = session.execute(_SAVED_ANSWERS, {"response_id": response.id})
     return {row.question_key: SavedAnswer(*row) for row in rows}
 
 
@@ -207,8 +215,7 @@ def save_answer(
         raise AlreadyAnswered
     # What was loaded may predate this transaction (a child view reads before it writes):
     # ask again, inside it, whether another tab has finished the questionnaire meanwhile.
-    if session.scalar(select(Invitation.completed_at).where(
-            Invitation.id == response.invitation_id)) is not None:
+    if session.scalar(_COMPLETED_AT, {"invitation_id": response.invitation_id}) is not None:
         raise AlreadyAnswered
     goal_id = None
     if question.key.startswith(GOAL_KEY_PREFIX):

@@ -86,7 +86,6 @@ _ACTIVE_INVITATION = (
     .outerjoin(Invitation.response)
     .where(Invitation.public_id == bindparam("public_id"))
 )
-_COMPLETED_AT = select(Invitation.completed_at).where(Invitation.id == bindparam("invitation_id"))
 
 
 def active_invitation(session: Session, public_id: str | None) -> Invitation:
@@ -213,10 +212,6 @@ def save_answer(
     """
     if response.completed_at is not None or response.invitation.completed_at is not None:
         raise AlreadyAnswered
-    # What was loaded may predate this transaction (a child view reads before it writes):
-    # ask again, inside it, whether another tab has finished the questionnaire meanwhile.
-    if session.scalar(_COMPLETED_AT, {"invitation_id": response.invitation_id}) is not None:
-        raise AlreadyAnswered
     goal_id = None
     if question.key.startswith(GOAL_KEY_PREFIX):
         goal_id = int(question.key.removeprefix(GOAL_KEY_PREFIX))
@@ -233,10 +228,15 @@ def save_answer(
         "updated_at": now,
     }
     statement = _upsert_answer(session.get_bind().dialect.name)
-    session.execute(statement, {
+    result = session.execute(statement, {
         "response_id": response.id, "question_key": question.key, "answered_at": now,
-        "hidden_from_meeting": False, "worry": worry, **values,
+        "hidden_from_meeting": False, "worry": worry, "invitation_id": response.invitation_id,
+        **values,
     })
+    if result.first() is None:
+        # What was loaded may predate this transaction (a child view reads before it
+        # writes): the upsert stores nothing once another tab has finished meanwhile.
+        raise AlreadyAnswered
     if worry:
         flag_response(session, response=response, question_key=question.key, now=now)
     return worry
@@ -314,7 +314,9 @@ def _upsert_answer(dialect: str) -> Any:
     table, cost more than running it); every value is a bound parameter.
 
     On conflict the new values replace the old, except that ``worry`` is never cleared (the
-    coordinator was told) and changed words are unread again.
+    coordinator was told) and changed words are unread again.  Nothing is stored when the
+    invitation (``invitation_id``) has been completed meanwhile, checked inside the statement
+    (``INSERT … SELECT … WHERE``): then it returns no row.
     """
     # The table, not the entity: a plain INSERT, not the ORM's bulk insert (which would
     # leave out the columns whose new value is None).
@@ -325,6 +327,17 @@ def _upsert_answer(dialect: str) -> Any:
     else:  # pragma: no cover
         raise OperationError(N_("Unsupported database."))
     table = Answer.__table__.c
+    still_open = (
+        select(Invitation.completed_at)
+        .where(Invitation.id == bindparam("invitation_id"))
+        .scalar_subquery()
+        .is_(None)
+    )
+    statement = statement.from_select(
+        _ANSWER_VALUES,
+        select(*[bindparam(name, type_=table[name].type) for name in _ANSWER_VALUES])
+        .where(still_open),
+    )
     new = statement.excluded
     changed = table.text.is_distinct_from(new.text)
     return statement.on_conflict_do_update(
@@ -336,7 +349,11 @@ def _upsert_answer(dialect: str) -> Any:
             "read_at": case((changed, None), else_=table.read_at),
             "read_by_id": case((changed, None), else_=table.read_by_id),
         },
-    )
+    ).returning(table.id)
+
+
+_ANSWER_VALUES = ("response_id", "question_key", "status", "score", "choices", "text",
+                  "goal_id", "answered_at", "updated_at", "hidden_from_meeting", "worry")
 
 
 def _insert(session: Session, model: type) -> object:

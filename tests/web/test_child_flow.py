@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
+from kidsvoice.answers import parse_answer
 from kidsvoice.models import Answer, Invitation, Response, utcnow
-from kidsvoice.operations.answers import steps_for
+from kidsvoice.operations.answers import AlreadyAnswered, active_invitation, save_answer, steps_for
 from tests.child_helpers import answer_current, csrf_from, form_for, open_link, start
 
 
@@ -317,3 +319,30 @@ def test_pages_reached_by_a_link_never_repeat_its_token(client, make, session) -
     done = client.get(f"/i/{token}")
     assert token not in done.get_data(as_text=True)
     assert "/c/sprog/en?next=/c" in done.get_data(as_text=True)
+
+
+def test_an_answer_after_another_tab_finished_is_not_stored(app, client, make, session) -> None:
+    """The screen read the invitation before another tab finished the questionnaire: the
+    answer's upsert checks again, in its own statement, and stores nothing."""
+    _child, invitation, token = _invite(make, session, age=12)
+    open_link(client, token)
+    start(client)
+    steps, response = _steps(app, session, invitation)
+    session.commit()
+    database = app.extensions["kidsvoice.db"]
+    screen = database.session()  # what the child's screen loaded, before the other tab
+    loaded = active_invitation(screen, invitation.public_id)
+    screen.commit()
+    with database.transaction() as other_tab:
+        other_tab.get(Invitation, invitation.id).completed_at = utcnow()
+    question = steps["H1"]
+    writer = database.session(write=True)
+    with pytest.raises(AlreadyAnswered):
+        save_answer(writer, response=loaded.response, question=question,
+                    parsed=parse_answer(question, MultiDict({"answer": "always"})))
+    writer.rollback()
+    writer.close()
+    screen.close()
+    session.rollback()
+    assert session.scalar(select(func.count(Answer.id)).where(
+        Answer.response_id == response.id)) == 0

@@ -194,8 +194,12 @@ _SAVED_ANSWERS = select(
 
 
 def answers_by_key(session: Session, response: Response) -> dict[str, SavedAnswer]:
-    """Every answer the child has given in this response, by question key (read-only)."""
-    rows = session.execute(_SAVED_ANSWERS, {"response_id": response.id})
+    """Every answer the child has given in this response, by question key (read-only).
+
+    Run on the session's connection, past the ORM's statement handling: plain rows, nothing
+    for the ORM to track (nor any pending change of the session's to flush first).
+    """
+    rows = session.connection().execute(_SAVED_ANSWERS, {"response_id": response.id})
     return {row.question_key: SavedAnswer(*row) for row in rows}
 
 
@@ -228,7 +232,9 @@ def save_answer(
         "updated_at": now,
     }
     statement = _upsert_answer(session.get_bind().dialect.name)
-    result = session.execute(statement, {
+    # A Core statement on the session's connection (its transaction), past the ORM's handling
+    # of statements, which cost more than the upsert itself.
+    result = session.connection().execute(statement, {
         "response_id": response.id, "question_key": question.key, "answered_at": now,
         "hidden_from_meeting": False, "worry": worry, "invitation_id": response.invitation_id,
         **values,

@@ -567,15 +567,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="children at once (16)")
     parser.add_argument("--journeys", type=int, default=6,
                         help="whole questionnaires per simulated child (6)")
-    # One worker per CPU, two threads each: the README's production command.  On two CPUs
-    # this gave the lowest tail latency on both databases (2026-12-01: p99 85 ms on SQLite
-    # and 62 ms on PostgreSQL, against 164 ms and more with 4 workers, which took turns on
-    # the CPUs and, on SQLite, queued on each other's write locks).
+    # The README's production command: gunicorn's own default, synchronous workers, one per
+    # CPU, behind a buffering proxy (so every request comes on a connection of its own).  On
+    # two CPUs this measured best on both databases (bench/results/2026-12-01b): each worker
+    # takes the next request from the one queue of connections the moment it is free, so the
+    # class is served in turn.  gthread (2 workers x 2 threads) managed about 10 % fewer steps
+    # with p99 60-70 ms, its threads sharing a worker's interpreter and each connection tied
+    # to one worker; more workers than CPUs only took turns on the CPUs.
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="gunicorn workers (one per CPU)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per worker (2)")
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
-                        help="gunicorn worker class (gthread)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads per worker, for --worker-class gthread (2)")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
+                        help="gunicorn worker class (sync)")
     parser.add_argument("--ceiling-seconds", type=float, default=8.0)
     parser.add_argument("--no-keep-alive", action="store_true",
                         help="a new connection per request (as behind a reverse proxy)")
@@ -584,7 +588,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args(argv)
     server = Server(args.workers, args.threads, args.worker_class)
-    Browser.keep_alive = not args.no_keep_alive
+    # A sync worker closes the connection after each response, as a buffering proxy in front
+    # of it would: then every request comes on a connection of its own.
+    Browser.keep_alive = not args.no_keep_alive and args.worker_class != "sync"
     connections = "keep-alive" if Browser.keep_alive else "a connection per request"
     print(f"{server.describe()}; client: {args.concurrency} concurrent children, {connections}; "
           f"{os.cpu_count()} CPUs; load before {os.getloadavg()[0]:.2f}", flush=True)

@@ -15,10 +15,11 @@ The SVG uses presentation attributes and CSS classes only (the CSP forbids ``sty
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from ..outcomes import Pair
 
@@ -70,7 +71,13 @@ def _band(value: float, maximum: float) -> int:
 def paired_chart(
     pairs: Sequence[Pair], maximum: float, *, width: int = 340, height: int = 260
 ) -> PairedChart:
-    """A slope chart of ``pairs`` on a 0..``maximum`` scale."""
+    """A slope chart of ``pairs`` on a 0..``maximum`` scale.
+
+    The pairs are counted with numpy: a programme of 10,000 children has some 40,000 of them
+    across its charts, which in plain Python were a sixth of the outcome page's time.  Equal
+    pairs are found exactly first, and only the distinct ones are rounded (Python's ``round``,
+    correctly rounded, so the lines are the same as rounding every pair would give).
+    """
     if not pairs:
         raise ValueError("no pairs to draw")
     left, right, top, bottom = 54.0, 54.0, 14.0, 30.0
@@ -79,32 +86,61 @@ def paired_chart(
     def y_of(value: float) -> float:
         return top + plot_h * (1 - value / maximum)
 
-    grouped = Counter((round(p.pre, 6), round(p.post, 6)) for p in pairs)
-    biggest = max(grouped.values())
-    lines = []
-    for (pre, post), count in sorted(grouped.items(), key=lambda item: item[1]):
-        scale = math.sqrt(count / biggest) if biggest > 1 else 1.0
-        lines.append(PairedLine(
-            y_of(pre), y_of(post), count, direction(post - pre), round(1.0 + 5.0 * scale, 2)
-        ))
-    counts = Counter(direction(p.change) for p in pairs)
-    mean_pre = math.fsum(p.pre for p in pairs) / len(pairs)
-    mean_post = math.fsum(p.post for p in pairs) / len(pairs)
+    count = len(pairs)
+    pre = np.fromiter((p.pre for p in pairs), dtype=float, count=count)
+    post = np.fromiter((p.post for p in pairs), dtype=float, count=count)
+    lines = [
+        PairedLine(y_of(a), y_of(b), n, direction(b - a), width)
+        for (a, b), n, width in _grouped_lines(pre, post)
+    ]
+    change = post - pre
+    same = int(np.count_nonzero(np.abs(change) <= _NOISE))
+    up = int(np.count_nonzero(change > _NOISE))
+    mean_pre = math.fsum(pre.tolist()) / count
+    mean_post = math.fsum(post.tolist()) / count
     step = maximum / 4
     ticks = tuple((step * i, y_of(step * i)) for i in range(5))
-    crosstab = [[0] * BANDS for _ in range(BANDS)]
-    for p in pairs:
-        crosstab[_band(p.pre, maximum)][_band(p.post, maximum)] += 1
+    cells = np.bincount(_bands(pre, maximum) * BANDS + _bands(post, maximum),
+                        minlength=BANDS * BANDS).reshape(BANDS, BANDS)
     band_width = maximum / BANDS
     return PairedChart(
         width=width, height=height, x1=left, x2=width - right, top=top, bottom=height - bottom,
         lines=tuple(lines), mean_y1=y_of(mean_pre), mean_y2=y_of(mean_post), ticks=ticks,
-        counts={"up": counts["up"], "same": counts["same"], "down": counts["down"]},
+        counts={"up": up, "same": same, "down": count - up - same},
         # many lines on top of each other: fainter, so that where most children are shows
         opacity=round(max(0.12, min(0.7, 12 / len(lines))), 2),
         band_labels=tuple((band_width * i, band_width * (i + 1)) for i in range(BANDS)),
-        crosstab=tuple(tuple(row) for row in crosstab),
+        crosstab=tuple(tuple(int(c) for c in row) for row in cells),
     )
+
+
+def _grouped_lines(
+    pre: np.ndarray, post: np.ndarray
+) -> list[tuple[tuple[float, float], int, float]]:
+    """((pre, post) rounded to 6 places, children, line width) for each distinct line, the
+    least common first, and among equals in the order the pairs first show them."""
+    distinct, first, counts = np.unique(
+        np.column_stack((pre, post)), axis=0, return_index=True, return_counts=True)
+    merged: dict[tuple[float, float], list[int]] = {}
+    for (a, b), at, n in zip(distinct.tolist(), first.tolist(), counts.tolist(), strict=True):
+        key = (round(a, 6), round(b, 6))
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = [n, at]
+        else:
+            seen[0] += n
+            seen[1] = min(seen[1], at)
+    biggest = max(n for n, _ in merged.values())
+    ordered = sorted(merged.items(), key=lambda item: (item[1][0], item[1][1]))
+    return [
+        (key, n, round(1.0 + 5.0 * (math.sqrt(n / biggest) if biggest > 1 else 1.0), 2))
+        for key, (n, _) in ordered
+    ]
+
+
+def _bands(values: np.ndarray, maximum: float) -> np.ndarray:
+    """:func:`_band` of every value at once (``int()`` truncates, as ``astype`` does)."""
+    return np.clip((values / maximum * BANDS + _NOISE).astype(int), 0, BANDS - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +182,18 @@ def _nice_step(maximum: int) -> int:
 def change_histogram(
     changes: Sequence[float], bin_width: float, *, width: int = 340, height: int = 220
 ) -> Histogram:
-    """Bins of ``bin_width`` centred on multiples of it (…, −w, 0, +w, …)."""
+    """Bins of ``bin_width`` centred on multiples of it (…, −w, 0, +w, …).
+
+    As in :func:`paired_chart`, equal changes are counted with numpy and only the distinct
+    ones are put in their bin by Python's (correctly rounded) ``round``.
+    """
     if not changes:
         raise ValueError("no changes to draw")
-    index = Counter(math.floor(round(c / bin_width + 0.5, 9)) for c in changes)
+    distinct, inverse = np.unique(
+        np.asarray(changes, dtype=float) / bin_width + 0.5, return_inverse=True)
+    bin_of = np.array([math.floor(round(v, 9)) for v in distinct.tolist()], dtype=np.int64)
+    bins, sizes = np.unique(bin_of[inverse], return_counts=True)
+    index = dict(zip(bins.tolist(), sizes.tolist(), strict=True))
     low, high = min(index), max(index)
     low, high = min(low, 0), max(high, 0)  # keep "no change" in view
     slots = high - low + 1

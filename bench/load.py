@@ -571,9 +571,9 @@ def main(argv: list[str] | None = None) -> int:
     # CPU, behind a buffering proxy (so every request comes on a connection of its own).  On
     # two CPUs this measured best on both databases (bench/results/2026-12-01b): each worker
     # takes the next request from the one queue of connections the moment it is free, so the
-    # class is served in turn.  gthread (2 workers x 2 threads) managed about 10 % fewer steps
-    # with p99 60-70 ms, its threads sharing a worker's interpreter and each connection tied
-    # to one worker; more workers than CPUs only took turns on the CPUs.
+    # class is served in turn.  gthread (2 workers x 2 threads) gave p99 50-72 ms and fewer
+    # steps on SQLite, its threads sharing a worker's interpreter and each connection tied to
+    # one worker; more workers than CPUs only took turns on the CPUs.
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="gunicorn workers (one per CPU)")
     parser.add_argument("--threads", type=int, default=2,

@@ -21,7 +21,11 @@ allowances for how children write: a letter written several times still matches 
 and Danish entries with æ, ø or å also match the spellings a keyboard without them gives
 (``ae``, ``oe``, ``aa``: "slaar mig" matches "slår mig").  A single vowel for å ("slar") is
 *not* assumed — such misspellings are listed explicitly.  An entry ending in ``*`` matches any
-word ending ("selvmord*" finds "selvmordstanker").
+word ending ("selvmord*" finds "selvmordstanker").  A word spelled out letter by letter
+("s e l v m o r d", "s.e.l.v.m.o.r.d": two or more single letters in a row) is also read as
+that word; the text is matched both ways, so a list entry with a one-letter word ("i want to
+die") still matches as written.  A whole phrase spelled out ("s l å r m i g") reads as one word
+and is missed: where one word ends is not written.
 
 Nothing here logs, stores or returns a child's words: callers get a yes/no, or the list entries
 that matched (for tests and for the person maintaining the list).
@@ -122,14 +126,26 @@ class WorryList:
         """True if ``text`` contains any entry."""
         if not text:
             return False
-        return self._any.search(normalise(text)) is not None
+        return any(self._any.search(form) for form in _readings(text))
 
     def find(self, text: str | None) -> tuple[Entry, ...]:
         """The entries ``text`` contains, in list order (for tests and list maintenance)."""
         if not text:
             return ()
-        normalised = normalise(text)
-        return tuple(entry for entry, rx in self._patterns if rx.search(normalised))
+        forms = _readings(text)
+        return tuple(entry for entry, rx in self._patterns
+                     if any(rx.search(form) for form in forms))
+
+
+#: Two or more one-letter words in a row: a word spelled out ("s e l v m o r d").
+_SPELLED_OUT = re.compile(r"(?<!\S)\w(?: \w)+(?!\S)")
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    """The normalised text, and the same with every spelled-out word joined up (if any)."""
+    normalised = normalise(text)
+    joined = _SPELLED_OUT.sub(lambda found: found.group().replace(" ", ""), normalised)
+    return (normalised,) if joined == normalised else (normalised, joined)
 
 
 def parse(lines: Iterable[str]) -> WorryList:

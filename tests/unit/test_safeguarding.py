@@ -51,6 +51,12 @@ WORRYING = [
     "I'm being bullied",
     "I am scared of my stepdad",
     "i wanna die",
+    # spelled out letter by letter
+    "s e l v m o r d",
+    "jeg tænker på s.e.l.v.m.o.r.d",
+    "jeg vil d ø",
+    "min far s-l-å-r mig",
+    "I want to k i l l myself",
 ]
 
 HARMLESS = [
@@ -64,6 +70,8 @@ HARMLESS = [
     "I like maths and my teacher",
     "Do you like dogs?",  # "do" is not "dø"
     "Volden bag skolen er sjov",  # a word that only starts like "vold"
+    "jeg er i en klasse med a b c",  # one-letter words, spelling nothing on the list
+    "d o g s are nice",
     "",
     "   ",
 ]

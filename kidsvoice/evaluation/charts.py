@@ -64,10 +64,6 @@ class PairedChart:
     crosstab: tuple[tuple[int, ...], ...]
 
 
-def _band(value: float, maximum: float) -> int:
-    return min(BANDS - 1, max(0, int(value / maximum * BANDS + _NOISE)))
-
-
 def paired_chart(
     pairs: Sequence[Pair], maximum: float, *, width: int = 340, height: int = 260
 ) -> PairedChart:
@@ -139,7 +135,8 @@ def _grouped_lines(
 
 
 def _bands(values: np.ndarray, maximum: float) -> np.ndarray:
-    """:func:`_band` of every value at once (``int()`` truncates, as ``astype`` does)."""
+    """The band (0 to ``BANDS - 1``) each value falls in, a hair above its edge counting
+    as the band above (``astype`` truncates, as ``int()`` does)."""
     return np.clip((values / maximum * BANDS + _NOISE).astype(int), 0, BANDS - 1)
 
 

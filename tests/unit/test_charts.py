@@ -15,7 +15,6 @@ from kidsvoice.evaluation.charts import (
     BANDS,
     PairedChart,
     PairedLine,
-    _band,
     change_histogram,
     direction,
     paired_chart,
@@ -44,9 +43,12 @@ def _one_by_one(pairs: Sequence[Pair], maximum: float, width: int = 340,
     mean_pre = math.fsum(p.pre for p in pairs) / len(pairs)
     mean_post = math.fsum(p.post for p in pairs) / len(pairs)
     step = maximum / 4
+    def band(value: float) -> int:
+        return min(BANDS - 1, max(0, int(value / maximum * BANDS + 1e-9)))
+
     crosstab = [[0] * BANDS for _ in range(BANDS)]
     for p in pairs:
-        crosstab[_band(p.pre, maximum)][_band(p.post, maximum)] += 1
+        crosstab[band(p.pre)][band(p.post)] += 1
     band_width = maximum / BANDS
     return PairedChart(
         width=width, height=height, x1=left, x2=width - right, top=top, bottom=height - bottom,

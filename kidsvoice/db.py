@@ -73,12 +73,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with KidsVoice's per-dialect settings."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         file_database = bool(parsed.database) and parsed.database != ":memory:"
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         turns = None
         if file_database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             # Writers take turns before BEGIN IMMEDIATE (kidsvoice/sqlite_writers.py).
             turns = sqlite_writers.WriterTurns(
                 str(Path(parsed.database).resolve()), SQLITE_BUSY_TIMEOUT_MS / 1000)
@@ -94,7 +93,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         if turns is not None:
-            _WRITER_TURNS.add(turns)
 
             @event.listens_for(engine, "connect")
             def _give_turns(dbapi_connection: Any, _record: Any) -> None:
@@ -114,15 +112,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
-#: The writers' turns of every SQLite file opened here (reset after a fork, as the pools).
-_WRITER_TURNS: weakref.WeakSet[sqlite_writers.WriterTurns] = weakref.WeakSet()
-
-
 def _forget_pools_after_fork() -> None:
     for engine in list(_ENGINES):
         engine.dispose(close=False)
-    for turns in list(_WRITER_TURNS):
-        turns.after_fork()
 
 
 os.register_at_fork(after_in_child=_forget_pools_after_fork)

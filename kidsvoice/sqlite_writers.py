@@ -42,15 +42,12 @@ class WriterTurns:
         self._pid = os.getpid()
         self._fd: int | None = None
 
-    def after_fork(self) -> None:
-        """A forked child shares neither the parent's thread lock nor its open file (an flock
-        belongs to the open file, which the child would share with its parent)."""
-        self._reset()
-
     def acquire(self) -> bool:
         """Wait for this thread's turn; False when it goes on without one (see above)."""
         if os.getpid() != self._pid:
-            self.after_fork()
+            # A forked child (gunicorn's workers) shares neither the parent's thread lock nor
+            # its open file: an flock belongs to the open file, which it would share.
+            self._reset()
         me = threading.get_ident()
         if self._owner == me:
             return False  # a second writer in the thread that has the turn

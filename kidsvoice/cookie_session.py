@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, request
@@ -64,7 +63,8 @@ class SessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         session = self.session_class(data)
         now = serializer.make_signer().get_timestamp()  # the clock the signature is read by
-        session.signed_recently = now - _seconds(signed_at) < REFRESH_AFTER_SECONDS
+        # itsdangerous (>= 2.0, as pyproject.toml asks) gives the signing time in aware UTC.
+        session.signed_recently = now - int(signed_at.timestamp()) < REFRESH_AFTER_SECONDS
         return session
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
@@ -78,9 +78,3 @@ class SessionInterface(SecureCookieSessionInterface):
         if request.endpoint == "static":
             return
         super().save_session(app, session, response)
-
-
-def _seconds(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())

@@ -314,6 +314,11 @@ def _store_scores(
     stored_scores.store(session, [stored_scores.row_for(response.id, rnd)])
 
 
+#: The columns an answer's upsert sets, each from the bound parameter of the same name.
+_ANSWER_VALUES = ("response_id", "question_key", "status", "score", "choices", "text",
+                  "goal_id", "answered_at", "updated_at", "hidden_from_meeting", "worry")
+
+
 @cache
 def _upsert_answer(dialect: str) -> Any:
     """The answer upsert, built once per database kind (building it, with its ``excluded``
@@ -356,10 +361,6 @@ def _upsert_answer(dialect: str) -> Any:
             "read_by_id": case((changed, None), else_=table.read_by_id),
         },
     ).returning(table.id)
-
-
-_ANSWER_VALUES = ("response_id", "question_key", "status", "score", "choices", "text",
-                  "goal_id", "answered_at", "updated_at", "hidden_from_meeting", "worry")
 
 
 def _insert(session: Session, model: type) -> object:

@@ -111,12 +111,15 @@ def test_facilitator_reads_the_sheet_and_records_two_goals(
     assert page.get_by_label(w["goal"]).get_attribute("aria-invalid") == "true"
     axe_check(page, f"goals-error-{locale}")
     screenshot(page, f"meeting-goals-error-{locale}-tablet")
-    for words, rating in (("Komme i skole hver dag", "3"), ("<b>Sove</b> godt", "5")):
+    for count, (words, rating) in enumerate(
+        (("Komme i skole hver dag", "3"), ("<b>Sove</b> godt", "5")), start=1
+    ):
         page.get_by_label(w["goal"]).fill(words)
         page.locator(f'label[for="start_rating-{rating}"]').click()
         page.get_by_role("button", name=w["save"]).click()
-        page.wait_for_url(re.compile(r"/children/\d+/goals$"))
-        assert w["recorded"] in page.locator(".flashes").inner_text()
+        # the form posts to the page it is on: wait for the list to grow, not for the address
+        expect(page.locator(".goal-row__text")).to_have_count(count)
+        expect(page.locator(".flashes")).to_contain_text(w["recorded"])
     rows = page.locator(".goal-row__text").all_inner_texts()
     assert [r.strip("“”\"") for r in rows] == ["Komme i skole hver dag", "<b>Sove</b> godt"]
     axe_check(page, f"goals-{locale}")
@@ -124,6 +127,8 @@ def test_facilitator_reads_the_sheet_and_records_two_goals(
 
     # the sheet now shows them
     page.get_by_role("link", name="Svarark" if locale == "da" else "Answer sheet").click()
+    page.wait_for_url(re.compile(r"/children/\d+/sheet$"))
+    expect(page.locator(".goal__text")).to_have_count(2)  # waits for the new page
     goals = page.locator(".goal__text").all_inner_texts()
     assert [g.strip("“”\"") for g in goals] == ["Komme i skole hver dag", "<b>Sove</b> godt"]
     assert page.locator(".goal__ratings").count() == 2

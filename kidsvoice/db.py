@@ -1,9 +1,10 @@
 """The database engine and one SQLAlchemy session per request.
 
 SQLite (the embedded default) is opened in WAL mode with foreign keys on, a busy timeout,
-``synchronous=FULL`` (an answer the child saw saved survives a power cut) and — for sessions
-that write — ``BEGIN IMMEDIATE``, so two writers queue on the busy timeout instead of failing
-half-way when a read transaction tries to become a write transaction.  PostgreSQL (psycopg 3)
+``synchronous=FULL`` (an answer the child saw saved survives a power cut), a ``lower()`` that
+knows letters beyond ASCII, and — for sessions that write — ``BEGIN IMMEDIATE``, so two
+writers queue on the busy timeout instead of failing half-way when a read transaction tries
+to become a write transaction.  PostgreSQL (psycopg 3)
 needs none of this and runs the same code.
 """
 
@@ -52,6 +53,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+    # SQLite's own lower() changes ASCII letters only: a search for "åse" must find "Åse",
+    # as it does on PostgreSQL.  No index or constraint uses lower(), so replacing it for this
+    # connection changes nothing stored.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -217,11 +217,31 @@ class ConfirmForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
-class FilterForm(Form):
-    """The dashboard's filters, read from the query string (GET, no CSRF)."""
+class ListForm(Form):
+    """A list's search box and page, read from the query string (GET, no CSRF)."""
 
     class Meta:
         csrf = False
+
+    q = SearchField(
+        _l("Name or case reference"),
+        validators=[Optional(), Length(max=60, message=_l("At most %(max)d characters."))],
+    )
+    page = IntegerField(
+        _l("Page"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("No such page."))],
+        default=1,
+    )
+
+    @property
+    def search(self) -> str | None:
+        """What to look for, once validated; ``None`` for everyone."""
+        return (self.q.data or "").strip() or None
+
+
+class FilterForm(ListForm):
+    """The dashboard's filters: a round, a state and current or archived children, besides the
+    search and the page."""
 
     round = SelectField(_l("Round"), coerce=int, validate_choice=True)
     state = SelectField(
@@ -230,18 +250,9 @@ class FilterForm(Form):
         default="",
         validate_choice=True,
     )
-    q = SearchField(
-        _l("Name or case reference"),
-        validators=[Optional(), Length(max=60, message=_l("At most %(max)d characters."))],
-    )
     archived = SelectField(
         _l("Children"),
         choices=options([("", _l("Current")), ("1", _l("Archived"))]),
         default="",
         validate_choice=True,
-    )
-    page = IntegerField(
-        _l("Page"),
-        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("No such page."))],
-        default=1,
     )

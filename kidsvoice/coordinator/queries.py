@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from ..child_search import name_or_reference
 from ..invitation_state import InvitationState
 from ..models import Answer, Child, Invitation, Programme, Response, Round
-
-PAGE_SIZE = 50
+from ..paging import PAGE_SIZE, window
 
 
 def answered_expression() -> ColumnElement[bool]:
@@ -60,13 +60,7 @@ def _children(programme: Programme, *, archived: bool, search: str | None):  # t
     conditions = [Child.programme_id == programme.id]
     conditions.append(Child.archived_at.is_not(None) if archived else Child.archived_at.is_(None))
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(
-            or_(
-                func.lower(Child.first_name).like(pattern.lower(), escape="\\"),
-                func.lower(Child.external_ref).like(pattern.lower(), escape="\\"),
-            )
-        )
+        conditions.append(name_or_reference(search))
     return and_(*conditions)
 
 
@@ -106,8 +100,7 @@ def dashboard_page(
         ):
             counts[InvitationState(value)] = n
     total = counts[state] if state is not None else sum(counts.values())
-    pages = max(1, -(-total // page_size))
-    page = min(max(page, 1), pages)
+    shown = window(total, page, page_size)
 
     query = (
         select(Child, Invitation, state_col)
@@ -115,8 +108,8 @@ def dashboard_page(
         .outerjoin(Invitation, joined)
         .where(where)
         .order_by(func.lower(Child.first_name), Child.id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        .limit(shown.limit)
+        .offset(shown.offset)
     )
     if state is not None:
         query = query.where(state_expression(now) == state.value)
@@ -124,7 +117,7 @@ def dashboard_page(
         Row(child, invitation, InvitationState(value))
         for child, invitation, value in session.execute(query)
     ]
-    return Page(rows=rows, total=total, counts=counts, page=page, pages=pages)
+    return Page(rows=rows, total=total, counts=counts, page=shown.page, pages=shown.pages)
 
 
 def round_summaries(

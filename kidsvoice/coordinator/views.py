@@ -330,7 +330,7 @@ def programme(programme: Programme) -> Page:
     else:
         form_round = next(r for r in programme.rounds if r.id == form.round.data)
         state = InvitationState(form.state.data) if form.state.data else None
-        search = (form.q.data or "").strip() or None
+        search = form.search
         archived = form.archived.data == "1"
         page_no = form.page.data or 1
     now = utcnow()

@@ -21,11 +21,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..access import roles
 from ..audit import Action, record
+from ..child_search import name_or_reference
+from ..coordinator.forms import ListForm
 from ..models import Child, Goal, GoalStatus, Invitation, Response, Role, Round, StaffUser
 from ..operations.goals import (
     MAX_OPEN_GOALS,
@@ -34,6 +36,7 @@ from ..operations.goals import (
     record_goal,
     set_goal_status,
 )
+from ..paging import PAGE_SIZE, window
 from ..sheet import RoundInput, build_history, build_sheet, goal_chart, kept_from_meeting
 from ..web import db_session
 from . import bp
@@ -114,15 +117,27 @@ def _globals() -> dict[str, Any]:
 
 @bp.route("/")
 @roles(*MEETING_ROLES)
-def children() -> str:
-    """The children whose sheets the current staff member may open."""
+def children() -> tuple[str, int]:
+    """The children whose sheets the current staff member may open, by name, a page at a
+    time, with a search box once there is more than a page (a coordinator of a large
+    programme)."""
     s = db_session()
-    user = _user()
+    form = ListForm(formdata=request.args)
+    ok = form.validate()
+    search = form.search if ok else None
+    where = [children_clause(_user(), Purpose.SHEET), Child.archived_at.is_(None)]
+    if search:
+        where.append(name_or_reference(search))
+    total = s.scalar(select(func.count(Child.id)).where(*where)) or 0
+    shown = window(total, (form.page.data or 1) if ok else 1, PAGE_SIZE)
     kids = list(
         s.scalars(
             select(Child)
-            .where(children_clause(user, Purpose.SHEET), Child.archived_at.is_(None))
-            .order_by(Child.first_name, Child.id)
+            .where(*where)
+            .options(joinedload(Child.programme))
+            .order_by(func.lower(Child.first_name), Child.id)
+            .limit(shown.limit)
+            .offset(shown.offset)
         )
     )
     ids = [c.id for c in kids]
@@ -144,9 +159,11 @@ def children() -> str:
                 .group_by(Goal.child_id)
             ).all()
         )
-    return render_template(
-        "meeting/children.html", children=kids, latest=latest, open_goals=goals, **_globals()
+    page = render_template(
+        "meeting/children.html", children=kids, latest=latest, open_goals=goals, form=form,
+        search=search, total=total, shown=shown, **_globals(),
     )
+    return page, 200 if ok else 400
 
 
 # --------------------------------------------------------------------------- the sheet

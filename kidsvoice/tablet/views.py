@@ -37,6 +37,7 @@ from ..models import Child, Invitation, Programme, Round, StaffUser, utcnow
 from ..operations import OperationError
 from ..operations import invitations as ops_inv
 from ..operations.staff import authenticate
+from ..paging import window
 from ..shortcode import CodeMalformed, backoff_seconds
 from ..shortcode import parse as parse_code
 from ..tokens import InvitationTokens
@@ -310,20 +311,19 @@ def _pick_page(state: dict[str, Any], status: int = 200,
     s = db_session()
     search = (request.args.get("q") or "").strip()[:60]
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = int(request.args.get("page", "1"))
     except ValueError:
         abort(400)
     query = select(Child).where(Child.programme_id == programme.id, Child.archived_at.is_(None))
     if search:
         query = query.where(func.lower(Child.first_name).contains(search.lower(), autoescape=True))
     total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PICK_PAGE_SIZE))
-    page = min(page, pages)
+    shown = window(total, page, PICK_PAGE_SIZE)
     children = list(
         s.scalars(
             query.order_by(func.lower(Child.first_name), Child.id)
-            .limit(PICK_PAGE_SIZE)
-            .offset((page - 1) * PICK_PAGE_SIZE)
+            .limit(shown.limit)
+            .offset(shown.offset)
         )
     )
     states = ops_inv.round_states(s, round_=round_, children=children, now=utcnow())
@@ -335,8 +335,8 @@ def _pick_page(state: dict[str, Any], status: int = 200,
         states={cid: st for cid, (st, _inv) in states.items()},
         form=PickForm(),
         search=search,
-        page=page,
-        pages=pages,
+        page=shown.page,
+        pages=shown.pages,
         problem=problem,
         unavailable={InvitationState.COMPLETED, InvitationState.REVOKED},
         idle_seconds_override=PICK_SECONDS,

@@ -253,6 +253,39 @@ def test_a_full_follow_up_sheet_fits_two_pages(locale, new_page, make, axe_check
 
 
 @pytest.mark.parametrize("locale", ["da", "en"])
+def test_coordinator_finds_a_child_in_a_long_meeting_list(
+    locale, new_page, make, axe_check, screenshot
+) -> None:
+    programme = make.programme()
+    coordinator = make.staff("coordinator", programmes=[programme])
+    for n in range(55):
+        make.child(programme, first_name=f"Barn {n:02d}", external_ref=f"SAG-{n}")
+    make.child(programme, first_name="Østen")
+    make.session.commit()
+    w = {"da": {"find": "Find", "search": "Navn eller sagsreference", "next": "Næste"},
+         "en": {"find": "Find", "search": "Name or case reference", "next": "Next"}}[locale]
+
+    page = new_page(locale=locale)
+    log_in(page, coordinator, make.PASSWORD, locale)
+    page.get_by_role("link", name=WORDS[locale]["meetings"]).click()
+    page.wait_for_url("**/children/")
+    expect(page.locator("tbody tr")).to_have_count(50)
+    axe_check(page, f"meetings-long-{locale}")
+    screenshot(page, f"meetings-long-{locale}-tablet")
+    page.get_by_role("link", name=w["next"]).click()
+    expect(page.locator("tbody tr")).to_have_count(6)
+    expect(page.locator("tbody tr").last).to_contain_text("Østen")
+    # by keyboard: the search box, a name in lower case, Enter
+    page.get_by_label(w["search"]).focus()
+    page.keyboard.type("østen")
+    page.keyboard.press("Enter")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    axe_check(page, f"meetings-found-{locale}")
+    page.get_by_role("link", name="Østen", exact=True).click()
+    page.wait_for_url(re.compile(r"/children/\d+/sheet$"))
+
+
+@pytest.mark.parametrize("locale", ["da", "en"])
 def test_admin_audit_log_page(locale, new_page, make, axe_check, screenshot) -> None:
     programme = make.programme()
     facilitator = make.staff("facilitator", programmes=[programme])

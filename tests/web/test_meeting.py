@@ -170,6 +170,93 @@ def test_the_children_list_shows_only_ones_own_children(app, make, world) -> Non
     assert "Ida" not in body
 
 
+def _names(body: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/children/\d+/sheet"><bdi>([^<]*)</bdi>', body)
+
+
+def test_the_children_list_is_paged_by_name_and_costs_the_same_whatever_its_length(
+    app, make, world
+) -> None:
+    """A coordinator of a large programme: 50 a page, in name order (Danish letters and case
+    ignored), the search box once there is more than a page, and no statement per child."""
+    from tests.web._coordinator import statements
+
+    programme = world.child.programme
+    for n in range(60):
+        make.child(programme, first_name=f"barn {n:02d}")
+    make.child(programme, first_name="Åse")
+    make.session.commit()
+    client = login(app, world.users["coordinator"], make.PASSWORD)
+    first = client.get("/children/").get_data(as_text=True)
+    assert len(_names(first)) == 50  # noqa: PLR2004
+    assert 'role="search"' in first
+    assert "62 children" in first
+    assert "Page 1 of 2" in first
+    assert 'rel="next" href="/children/?page=2"' in first
+    second = client.get("/children/?page=2").get_data(as_text=True)
+    both = _names(first) + _names(second)
+    # by name, in any case; where "Åse" goes is PostgreSQL's collation's business (after z in
+    # Danish, by the a's in English)
+    assert [n for n in both if n != "Åse"] == [f"barn {n:02d}" for n in range(60)] + ["Ida"]
+    assert both.count("Åse") == 1
+    assert 'rel="prev" href="/children/?page=1"' in second
+    assert 'rel="next"' not in second
+    # a page past the end shows the last one
+    assert _names(client.get("/children/?page=9").get_data(as_text=True)) == _names(second)
+
+    with statements(app) as seen_long:
+        client.get("/children/")
+    with statements(app) as seen_short:
+        login(app, world.users["facilitator"], make.PASSWORD).get("/children/")
+    assert len(seen_long) <= len(seen_short) + 1, (seen_long, seen_short)  # the login's user
+
+
+@pytest.mark.parametrize(("search", "found"), [
+    ("BARN 1", [f"barn {n}" for n in range(10, 20)]),
+    ("åse", ["Åse"]),  # beyond ASCII, in any case, on SQLite too
+    ("50%", ["50% barn"]),  # % and _ are themselves, not wildcards
+    ("_", ["a_b"]),
+    ("sag-7", ["barn 07"]),  # the case reference
+    ("nobody", []),
+])
+def test_the_children_list_finds_by_name_or_case_reference(
+    app, make, world, search, found
+) -> None:
+    programme = world.child.programme
+    for n in range(60):
+        make.child(programme, first_name=f"barn {n:02d}", external_ref=f"SAG-{n}")
+    for name in ("Åse", "50% barn", "a_b", "ab"):
+        make.child(programme, first_name=name)
+    make.session.commit()
+    client = login(app, world.users["coordinator"], make.PASSWORD)
+    body = client.get("/children/", query_string={"q": search}).get_data(as_text=True)
+    assert _names(body) == found
+    if not found:
+        assert "No children match." in body
+    assert 'role="search"' in body  # kept, to search again
+
+
+def test_the_children_list_search_finds_only_ones_own_children(app, make, world) -> None:
+    client = login(app, world.users["facilitator_unassigned"], make.PASSWORD)
+    assert _names(client.get("/children/?q=ida").get_data(as_text=True)) == []
+    client = login(app, world.users["facilitator"], make.PASSWORD)
+    assert _names(client.get("/children/?q=ida").get_data(as_text=True)) == ["Ida"]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("page=x", "Skriv et helt tal."),
+    ("page=0", "Den side findes ikke."),
+    ("q=" + "x" * 61, "Højst 60 tegn."),
+])
+def test_bad_list_input_is_refused_in_danish(app, make, world, query, message) -> None:
+    client = login(app, world.users["coordinator"], make.PASSWORD, lang="da")
+    response = client.get("/children/?" + query)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert message in body
+    assert _names(body) == ["Ida"]  # the whole list still, from the first page
+
+
 # --------------------------------------------------------------------------- the sheet
 
 

@@ -36,8 +36,8 @@ form as the role that uses the page; a few warm-up requests, then the median and
   within 32 MiB of the 1,000's).
 
 Reported without a target: the 10,000-child programme's dashboard (as an administrator), the
-programme list, the meeting's list of children (every child of the coordinator's programmes on
-one page), the 1,000-child programme's outcomes, and erasing one child (``kidsvoice erase``'s
+programme list, the meeting's list of children (the first page of the 1,000 in the coordinator's
+programme), the 1,000-child programme's outcomes, and erasing one child (``kidsvoice erase``'s
 operation, rolled back).
 
 Timings are only ever measured here, never asserted in tests (they count statements instead).

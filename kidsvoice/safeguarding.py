@@ -24,8 +24,10 @@ and Danish entries with æ, ø or å also match the spellings a keyboard without
 word ending ("selvmord*" finds "selvmordstanker").  A word spelled out letter by letter
 ("s e l v m o r d", "s.e.l.v.m.o.r.d": two or more single letters in a row) is also read as
 that word; the text is matched both ways, so a list entry with a one-letter word ("i want to
-die") still matches as written.  A whole phrase spelled out ("s l å r m i g") reads as one word
-and is missed: where one word ends is not written.
+die") still matches as written.  A whole phrase spelled out ("s l å r m i g", "j e g v i l d ø")
+does not say where its words end, so the list's phrases (entries of two or more words) are also
+looked for, with their spaces left out, *anywhere* inside such a run of letters: "h j æ l p j e
+g v i l d ø" holds "jeg vil dø".  One-word entries are not: "d ø" in "b a d ø r" is not "dø".
 
 Nothing here logs, stores or returns a child's words: callers get a yes/no, or the list entries
 that matched (for tests and for the person maintaining the list).
@@ -103,6 +105,14 @@ class Entry:
         ending = r"\S*" if self.prefix else ""
         return rf"(?<!\S)(?:{alternatives}){ending}(?!\S)"
 
+    @property
+    def is_phrase(self) -> bool:
+        return " " in self.forms[0]
+
+    def spelled_out_pattern(self) -> str:
+        """The phrase without its spaces, anywhere in a spelled-out run (see the module)."""
+        return "|".join(_form_pattern(form.replace(" ", "")) for form in self.forms)
+
 
 def _form_pattern(form: str) -> str:
     # Each letter may be repeated by the child ("hiiits"); words are one space apart.
@@ -118,6 +128,10 @@ class WorryList:
             raise WorryListError("the worry list has no entries")
         self._patterns = [(entry, re.compile(entry.pattern())) for entry in self.entries]
         self._any = re.compile("|".join(f"(?:{e.pattern()})" for e in self.entries))
+        phrases = [entry for entry in self.entries if entry.is_phrase]
+        self._spelled_patterns = [(e, re.compile(e.spelled_out_pattern())) for e in phrases]
+        self._any_spelled = re.compile(
+            "|".join(f"(?:{e.spelled_out_pattern()})" for e in phrases) or "(?!)")
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -126,26 +140,36 @@ class WorryList:
         """True if ``text`` contains any entry."""
         if not text:
             return False
-        return any(self._any.search(form) for form in _readings(text))
+        normalised = normalise(text)
+        return any(self._any.search(form) for form in _readings(normalised)) or any(
+            self._any_spelled.search(run) for run in _spelled_out(normalised))
 
     def find(self, text: str | None) -> tuple[Entry, ...]:
         """The entries ``text`` contains, in list order (for tests and list maintenance)."""
         if not text:
             return ()
-        forms = _readings(text)
-        return tuple(entry for entry, rx in self._patterns
-                     if any(rx.search(form) for form in forms))
+        normalised = normalise(text)
+        forms = _readings(normalised)
+        runs = _spelled_out(normalised)
+        found = {entry for entry, rx in self._patterns if any(rx.search(f) for f in forms)}
+        found.update(entry for entry, rx in self._spelled_patterns
+                     if any(rx.search(run) for run in runs))
+        return tuple(entry for entry in self.entries if entry in found)
 
 
 #: Two or more one-letter words in a row: a word spelled out ("s e l v m o r d").
 _SPELLED_OUT = re.compile(r"(?<!\S)\w(?: \w)+(?!\S)")
 
 
-def _readings(text: str) -> tuple[str, ...]:
+def _readings(normalised: str) -> tuple[str, ...]:
     """The normalised text, and the same with every spelled-out word joined up (if any)."""
-    normalised = normalise(text)
     joined = _SPELLED_OUT.sub(lambda found: found.group().replace(" ", ""), normalised)
     return (normalised,) if joined == normalised else (normalised, joined)
+
+
+def _spelled_out(normalised: str) -> list[str]:
+    """Each run of letters spelled out in the normalised text, joined up."""
+    return [found.group().replace(" ", "") for found in _SPELLED_OUT.finditer(normalised)]
 
 
 def parse(lines: Iterable[str]) -> WorryList:

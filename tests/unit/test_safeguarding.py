@@ -57,6 +57,11 @@ WORRYING = [
     "jeg vil d ø",
     "min far s-l-å-r mig",
     "I want to k i l l myself",
+    # a whole phrase spelled out, where its words end not written
+    "s l å r m i g",
+    "h j æ l p j e g v i l d ø",
+    "I W A N T T O D I E",
+    "min far s.l.a.a.r.m.i.g",
 ]
 
 HARMLESS = [
@@ -72,6 +77,8 @@ HARMLESS = [
     "Volden bag skolen er sjov",  # a word that only starts like "vold"
     "jeg er i en klasse med a b c",  # one-letter words, spelling nothing on the list
     "d o g s are nice",
+    "m i n h u n d d ø d e",  # one-word entries ("dø") are not looked for inside a run
+    "b a d ø r",
     "",
     "   ",
 ]
@@ -272,3 +279,17 @@ def test_an_entry_glued_into_a_longer_word_is_not_that_entry(entry, glue) -> Non
     last = normalise(phrase)[-1]
     assume(glue[0] != last)  # "hits" + "s" is just a longer "s"
     assert entry not in default_list().find(phrase + glue)
+
+
+@given(entry=st.sampled_from([e for e in default_list().entries if e.is_phrase]),
+       before=st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå", max_size=6),
+       after=st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå", max_size=6),
+       separator=st.sampled_from([" ", ".", "-", " . "]))
+@settings(max_examples=300)
+def test_a_phrase_spelled_out_inside_other_letters_is_found(
+    entry, before, after, separator
+) -> None:
+    letters = before + normalise(entry.phrase.removesuffix("*")).replace(" ", "") + after
+    text = separator.join(letters)
+    assert entry in default_list().find(text), text
+    assert default_list().matches(text)

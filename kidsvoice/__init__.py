@@ -84,6 +84,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(evaluation_bp)
 
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
     app.view_functions["static"] = access.public(app.view_functions["static"])
     app.teardown_appcontext(close_session)
 

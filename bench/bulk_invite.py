@@ -209,7 +209,7 @@ def run_size(url: str, size: int) -> dict[str, Any]:
             def work() -> int:
                 issued = ops_inv.bulk_issue(
                     s, programme=programme, round_=round_, tokens=tokens, days=30,
-                    code_keys=(SECRET,), states=states, actor_label="bench")
+                    code_keys=(SECRET,), states=states, actor_label="bench").issued
                 s.commit()
                 return len(issued)
             return work

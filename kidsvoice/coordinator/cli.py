@@ -84,7 +84,7 @@ def invite_command(programme_name: str, round_ref: str, child_ref: str | None,
                 issued = ops_inv.bulk_issue(
                     session, programme=programme, round_=round_, tokens=tokens, days=days,
                     code_keys=config.secret_keys, states=states, actor_label="cli",
-                )
+                ).issued
         except OperationError as exc:
             raise click.ClickException(str(exc)) from exc
         lines = [

@@ -33,7 +33,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..invitation_state import InvitationState
 from ..msgid import N_
@@ -197,6 +197,14 @@ class BulkInviteForm(Form):
     days = SelectField(
         _l("Valid for"), coerce=int, choices=_days_choices(VALIDITY_DAYS), validate_choice=True
     )
+    #: Links are made a batch at a time: the next batch starts after this child id.  Only a
+    #: tampered form gets it wrong; the view then says :data:`BATCH_LOST` above the form.
+    after = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0)], default=0
+    )
+
+
+BATCH_LOST = _l("The next links could not be made. Start again from the programme.")
 
 
 class EmailForm(Form):

@@ -36,6 +36,7 @@ from ..tokens import InvitationTokens, TokenInvalid
 from ..web import db_session
 from . import bp, handover
 from .forms import (
+    BATCH_LOST,
     BulkInviteForm,
     ChildForm,
     ConfirmForm,
@@ -702,6 +703,12 @@ def extend(programme: Programme, child: Child, round_: Round) -> Page:
                     code=303)
 
 
+#: Links one "invite everyone" request makes: each needs a QR code and a letter, about 4 ms
+#: each, so a batch stays well inside gunicorn's 30 s timeout and a page a browser prints.  The
+#: result page offers the next batch.
+BULK_BATCH_SIZE = 1_000
+
+
 @bp.route("/<int:programme_id>/rounds/<int:round_id>/invite", methods=["GET", "POST"])
 @roles(*MANAGERS)
 @scoped
@@ -716,17 +723,17 @@ def bulk_invite(programme: Programme, round_: Round) -> Page:
             if form.which.data == "all":
                 states = set(ops_inv.UNFINISHED)
             try:
-                issued = ops_inv.bulk_issue(
+                done = ops_inv.bulk_issue(
                     s, programme=programme, round_=round_, tokens=_tokens(),
                     days=form.days.data, code_keys=_config().secret_keys, states=states,
-                    actor=me(), now=now,
+                    actor=me(), now=now, limit=BULK_BATCH_SIZE, after_child_id=form.after.data or 0,
                 )
                 s.commit()
             except OperationError as exc:
                 s.rollback()
                 form.form_errors.append(message_of(exc))
             else:
-                handovers = [handover.build(i, fast=len(issued) > 1) for i in issued]
+                handovers = [handover.build(i, fast=len(done.issued) > 1) for i in done.issued]
                 return render_template(
                     "coordinator/bulk_result.html",
                     programme=programme,
@@ -734,11 +741,18 @@ def bulk_invite(programme: Programme, round_: Round) -> Page:
                     handovers=handovers,
                     email_forms={h.invitation.id: _email_form(h.token, h.code) for h in handovers},
                     mail_ready=is_configured(_config()),
+                    remaining=done.remaining,
+                    next_form=BulkInviteForm(
+                        which=form.which.data, days=form.days.data, after=done.last_child_id),
+                    batch_size=BULK_BATCH_SIZE,
                 )
+        if form.after.errors:  # a hidden field: say it above the form
+            form.form_errors.append(str(BATCH_LOST))
         return render_template("coordinator/bulk_invite.html", programme=programme,
-                               round_=round_, form=form, counts=counts), 400
+                               round_=round_, form=form, counts=counts,
+                               batch_size=BULK_BATCH_SIZE), 400
     return render_template("coordinator/bulk_invite.html", programme=programme, round_=round_,
-                           form=form, counts=counts)
+                           form=form, counts=counts, batch_size=BULK_BATCH_SIZE)
 
 
 def _render_email(programme: Programme, hand: handover.Handover | None, form: EmailForm,

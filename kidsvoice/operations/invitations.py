@@ -393,6 +393,17 @@ def round_states(
     return result
 
 
+@dataclass(frozen=True)
+class BulkIssued:
+    """What :func:`bulk_issue` did: the links issued (in name order), and how many children
+    chosen are still waiting when it issued a batch only."""
+
+    issued: list[Issued]
+    remaining: int = 0
+    #: The batch's highest child id: the next batch starts after it (``after_child_id``).
+    last_child_id: int | None = None
+
+
 def bulk_issue(
     session: Session,
     *,
@@ -405,9 +416,15 @@ def bulk_issue(
     actor: StaffUser | None = None,
     actor_label: str | None = None,
     now: datetime | None = None,
-) -> list[Issued]:
+    limit: int | None = None,
+    after_child_id: int = 0,
+) -> BulkIssued:
     """Invite every current child of the programme whose state in the round is in ``states``
     (completed and archived children never), in name order.
+
+    In batches, with ``limit``: the first ``limit`` such children by id after
+    ``after_child_id`` (the previous batch's ``last_child_id``), so a child re-invited in one
+    batch is not re-invited by the next, whatever ``states`` says of them now.
 
     In bulk: the children and their states are read in a few queries, the short codes are
     checked together, the invitations flushed together and the audit entries chained in
@@ -416,22 +433,32 @@ def bulk_issue(
     now = now or utcnow()
     if round_.programme_id != programme.id:
         raise OperationError(N_("That round belongs to another programme."))
+    if limit is not None and limit < 1:
+        raise ValueError("a batch holds at least one child")
     wanted = set(states) - {InvitationState.COMPLETED}
     children = list(
         session.scalars(
             select(Child)
-            .where(Child.programme_id == programme.id, Child.archived_at.is_(None))
-            .order_by(Child.first_name, Child.id)
+            .where(Child.programme_id == programme.id, Child.archived_at.is_(None),
+                   Child.id > after_child_id)
+            .order_by(Child.id)
         )
     )
     current = round_states(session, round_=round_, children=children, now=now)
     pairs = [(child, current[child.id][1]) for child in children
              if current[child.id][0] in wanted]
-    if pairs:
+    batch = pairs if limit is None else pairs[:limit]
+    batch.sort(key=lambda pair: (pair[0].first_name, pair[0].id))
+    if batch:
         _check_days(days)
-    return _issue_all(
-        session, pairs, round_=round_, tokens=tokens, days=days, code_keys=code_keys,
+    issued = _issue_all(
+        session, batch, round_=round_, tokens=tokens, days=days, code_keys=code_keys,
         actor=actor, actor_label=actor_label, now=now,
+    )
+    return BulkIssued(
+        issued=issued,
+        remaining=len(pairs) - len(batch),
+        last_child_id=max((child.id for child, _inv in batch), default=None),
     )
 
 

@@ -11,6 +11,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from kidsvoice.models import Child, Invitation
@@ -241,3 +242,39 @@ def test_invite_everyone_and_print_all_letters(new_page, make, session, axe_chec
     page.goto(f"/programmes/{programme.id}")
     assert page.locator(".inv-state--invited").count() == 2
     assert page.locator(".inv-state--opened").count() == 1
+
+
+@pytest.mark.parametrize("locale", ["da", "en"])
+def test_a_large_programme_is_invited_a_batch_at_a_time(
+    locale, new_page, make, session, axe_check, screenshot, monkeypatch
+) -> None:
+    from kidsvoice.coordinator import views
+
+    monkeypatch.setattr(views, "BULK_BATCH_SIZE", 2)  # a programme "larger" than a batch
+    w = {"da": {"invite": "Invitér alle", "make": "Lav linkene", "next": "Lav det næste link",
+                "left": "1 barn mere mangler et link."},
+         "en": {"invite": "Invite everyone", "make": "Make the links",
+                "next": "Make the next link", "left": "1 more child still needs a link."}}[locale]
+    programme = make.programme()
+    user = make.staff("coordinator", programmes=[programme])
+    for name in ("Ida", "Noah", "Amira"):
+        make.child(programme, first_name=name)
+    session.commit()
+    page = new_page(locale=locale)
+    log_in(page, user, make.PASSWORD, locale)
+    page.goto(f"/programmes/{programme.id}")
+    page.get_by_role("link", name=w["invite"]).first.click()
+    page.get_by_role("button", name=w["make"]).click()
+    expect(page.locator("div.next-batch")).to_contain_text(w["left"])
+    expect(page.locator("article.letter")).to_have_count(2)
+    axe_check(page, f"bulk links, more to come, {locale}")
+    screenshot(page, f"coordinator-bulk-batch-{locale}-tablet")
+    page.emulate_media(media="print")
+    assert page.locator(".next-batch").first.is_hidden()  # only the letters print
+    assert page.locator(".next-batch").last.is_hidden()
+    page.emulate_media(media="screen")
+    page.get_by_role("button", name=w["next"]).click()
+    expect(page.locator(".next-batch")).to_have_count(0)  # waits for the next page
+    expect(page.locator("article.letter")).to_have_count(1)
+    axe_check(page, f"bulk links, the last batch, {locale}")
+

@@ -3,6 +3,8 @@ fresh links and codes on re-inviting, one audit entry per invitation, an intact 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from kidsvoice import shortcode
@@ -27,7 +29,7 @@ def _bulk(make, session, programme, *, states=frozenset({InvitationState.NOT_INV
     issued = ops_inv.bulk_issue(
         session, programme=programme, round_=round_ or programme.rounds[0], tokens=make.tokens,
         days=30, code_keys=make.config.secret_keys, states=states, actor_label="test",
-    )
+    ).issued
     session.commit()
     return issued
 
@@ -130,3 +132,94 @@ def test_the_whole_programme_web_request_does_not_grow_with_the_children(
         counts.append(len(seen))
         assert page.count('class="letter"') == len(programme.children)
     assert counts[1] <= counts[0] + 2, counts
+
+
+def _batch(make, session, programme, *, states, after=0, limit=4):
+    done = ops_inv.bulk_issue(
+        session, programme=programme, round_=programme.rounds[0], tokens=make.tokens,
+        days=30, code_keys=make.config.secret_keys, states=states, actor_label="test",
+        limit=limit, after_child_id=after,
+    )
+    session.commit()
+    return done
+
+
+def test_batches_invite_everyone_once_each(app, make, session) -> None:
+    """Ten children four at a time: three batches, each in name order, nobody twice, and when
+    re-inviting everyone unfinished, nobody re-invited by the batch after theirs."""
+    programme = make.programme()
+    for name in ["Jens", "alma", "Bo", "Ida", "Carl", "Freja", "Emil", "Hugo", "Gry", "Dina"]:
+        make.child(programme, first_name=name)
+    session.commit()
+    for states in ({InvitationState.NOT_INVITED}, ops_inv.UNFINISHED):
+        seen: list[str] = []
+        after, remaining = 0, []
+        while True:
+            done = _batch(make, session, programme, states=states, after=after)
+            names = [i.invitation.child.first_name for i in done.issued]
+            assert names == sorted(names)
+            seen += names
+            remaining.append(done.remaining)
+            if not done.remaining:
+                break
+            after = done.last_child_id
+        assert remaining == [6, 2, 0]
+        assert sorted(seen) == sorted(c.first_name for c in programme.children)
+    entries = session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == Action.INVITATION_CREATED))
+    assert entries == 20  # noqa: PLR2004
+
+
+def test_a_batch_skips_children_who_answered_or_left_meanwhile(app, make, session) -> None:
+    programme = _programme(make, session, 6)
+    first = _batch(make, session, programme, states={InvitationState.NOT_INVITED}, limit=2)
+    children = sorted(programme.children, key=lambda c: c.id)
+    children[3].archived_at = children[3].created_at  # archived between the batches
+    session.commit()
+    second = _batch(make, session, programme, states={InvitationState.NOT_INVITED},
+                    after=first.last_child_id, limit=10)
+    assert [i.invitation.child.id for i in second.issued] == [
+        c.id for c in children[2:] if c is not children[3]]
+    assert second.remaining == 0
+    assert second.last_child_id == children[-1].id
+
+
+def test_the_web_request_makes_links_a_batch_at_a_time(
+        client, login_as, make, session, app, monkeypatch) -> None:
+    from kidsvoice.coordinator import views
+
+    monkeypatch.setattr(views, "BULK_BATCH_SIZE", 3)
+    programme = _programme(make, session, 7)
+    login_as("coordinator", programmes=[programme])
+    url = f"/programmes/{programme.id}/rounds/{programme.rounds[0].id}/invite"
+    assert "Links laves 3 ad gangen" in text(client.get(url))
+    page = text(post(client, url, {"which": "new", "days": "14"}, token_from=url))
+    letters = [page.count('class="letter"')]
+    while "Lav de næste" in page or "Lav det næste" in page:
+        assert "mere mangler et link" in page
+        after = re.search(r'name="after" type="hidden" value="(\d+)"', page)
+        assert after is not None
+        assert 'name="days" value="14"' in page
+        page = text(post(client, url, {"which": "new", "days": "14", "after": after.group(1)},
+                         token_from=url))
+        letters.append(page.count('class="letter"'))
+    assert letters == [3, 3, 1]
+    s = fresh(session)
+    assert s.scalar(select(func.count(Invitation.id))) == 7  # noqa: PLR2004
+    # everyone has a link now: a further request makes none
+    page = text(post(client, url, {"which": "new", "days": "14"}, token_from=url))
+    assert page.count('class="letter"') == 0
+
+
+def test_a_tampered_batch_start_is_refused_in_danish(client, login_as, make, session) -> None:
+    programme = _programme(make, session, 2)
+    login_as("coordinator", programmes=[programme])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "da"
+    url = f"/programmes/{programme.id}/rounds/{programme.rounds[0].id}/invite"
+    for after in ("-1", "x"):
+        response = post(client, url, {"which": "new", "days": "14", "after": after},
+                        token_from=url)
+        assert response.status_code == 400
+        assert "De næste links kunne ikke laves" in text(response)
+    s = fresh(session)
+    assert s.scalar(select(func.count(Invitation.id))) == 0

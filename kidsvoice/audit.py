@@ -34,6 +34,7 @@ class Action:
     TOTP_DISABLED = "totp_disabled"
     TOTP_RESET = "totp_reset"
     SETTING_CHANGED = "setting_changed"
+    TABLET_ADULT = "tablet_adult"
     SHEET_VIEW = "sheet_view"
     SHEET_PRINT = "sheet_print"
     SAFEGUARDING_VIEW = "safeguarding_view"

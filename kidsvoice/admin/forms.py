@@ -19,6 +19,7 @@ ACTION_NAMES = {
     Action.TOTP_DISABLED: _l("Turned off two-factor login"),
     Action.TOTP_RESET: _l("Reset someone's two-factor login"),
     Action.SETTING_CHANGED: _l("Changed a setting"),
+    Action.TABLET_ADULT: _l("Unlocked a tablet to choose a child or leave tablet mode"),
     Action.SHEET_VIEW: _l("Viewed an answer sheet"),
     Action.SHEET_PRINT: _l("Printed an answer sheet"),
     Action.SAFEGUARDING_VIEW: _l("Read answers kept from the meeting"),

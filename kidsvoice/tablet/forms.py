@@ -7,6 +7,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..coordinator.forms import Form, options
+from ..staff.forms import _code_field
 
 #: Minutes without a touch before the tablet returns to the lock screen.
 IDLE_MINUTES = (2, 5, 10, 15, 30)
@@ -56,6 +57,13 @@ class AdultForm(Form):
         validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class AdultCodeForm(AdultForm):
+    """The adult step for a staff member with two-factor login: the password, then a code
+    from their app (the login's code field: the same label, parsing and single use)."""
+
+    code = _code_field()
 
 
 class PickForm(Form):

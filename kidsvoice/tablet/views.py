@@ -1,9 +1,10 @@
-"""Tablet mode: start, lock screen, short code, the adult's password, picking a child.
+"""Tablet mode: start, lock screen, short code, the adult's password (and code), picking a child.
 
 ``session["tablet"]`` holds ``programme_id``, ``staff_id``, ``idle_seconds``, ``round_id``,
 ``locale`` (the lock screen's language), ``started_at`` and ``last_seen`` (epoch seconds),
 the tablet's wrong-code count and wait (``failures``, ``wait_until``) and, for two minutes
-after the adult's password, ``pick_until``.  Nothing about a child is ever kept in it.
+after the adult's password (and code, with two-factor login), ``pick_until``.  Nothing about
+a child is ever kept in it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..access import public, roles
+from ..audit import Action, record
 from ..child import session as child_session
 from ..coordinator.forms import options
 from ..coordinator.scope import MANAGERS, me, scoped
@@ -36,18 +38,20 @@ from ..invitation_state import InvitationState
 from ..models import Child, Invitation, Programme, Round, StaffUser, utcnow
 from ..operations import OperationError
 from ..operations import invitations as ops_inv
-from ..operations.staff import authenticate
+from ..operations.staff import LoginResult, authenticate
+from ..operations.twofactor import check_login_code, is_enabled, totp_required
 from ..paging import window
 from ..shortcode import CodeMalformed, backoff_seconds
 from ..shortcode import parse as parse_code
+from ..staff.auth import _audit_failure
 from ..tokens import InvitationTokens
 from ..web import db_session
 from . import bp
-from .forms import AdultForm, CodeForm, PickForm, StartForm
+from .forms import AdultCodeForm, AdultForm, CodeForm, PickForm, StartForm
 
 Page = str | WerkzeugResponse | tuple[str, int]
 
-#: Seconds the adult's password opens the list of children for.
+#: Seconds the adult's password (and code) opens the list of children for.
 PICK_SECONDS = 120
 #: Tablet mode ends by itself after a school day.
 MAX_TABLET_SECONDS = 12 * 3600
@@ -258,42 +262,86 @@ def code() -> Page:
     return _lock_page(CodeForm(formdata=None), status, message)
 
 
-# ---- the adult: password, then pick a child or leave ----------------------------------
+# ---- the adult: password (and code), then pick a child or leave -----------------------
+
+
+def _adult_page(form: AdultForm, staff: StaffUser, status: int = 200,
+                problem: str | None = None) -> tuple[str, int]:
+    return render_template("tablet/adult.html", form=form, staff=staff, problem=problem,
+                           two_step=isinstance(form, AdultCodeForm)), status
 
 
 @bp.route("/adult", methods=["GET", "POST"])
 @public
 def adult() -> Page:
+    """The staff member who started tablet mode proves it is them: their password and — when
+    their account has two-factor login — a code from their app, checked like the login's
+    (one use per code, failures counted towards the same back-off)."""
     state = _state()
     if state is None:
         return _not_a_tablet()
     staff = _staff_of(state)
     if staff is None:
         return _end_tablet_mode(_("Tablet mode has ended. Log in to start it again."))
-    form = AdultForm()
+    two_step = is_enabled(staff)
+    form = AdultCodeForm() if two_step else AdultForm()
     if request.method == "GET":
-        return render_template("tablet/adult.html", form=form, staff=staff)
-    status = 400
-    if form.validate_on_submit():
-        s = db_session()
-        result = authenticate(
-            s, email=staff.email, password=form.password.data or "",
-            backoff_threshold=_config().login_failures_before_backoff,
+        return _adult_page(form, staff)
+    if not form.validate_on_submit():
+        return _adult_page(form, staff, 400)
+    s = db_session()
+    threshold = _config().login_failures_before_backoff
+    result = authenticate(s, email=staff.email, password=form.password.data or "",
+                          backoff_threshold=threshold)
+    step = "tablet password"
+    if result.user is not None and result.needs_code:
+        # The password was right; the account is not past the back-off until the code is too.
+        step = "tablet code"
+        result = check_login_code(
+            s, user=result.user,
+            code=(form.code.data or "") if isinstance(form, AdultCodeForm) else "",
+            backoff_threshold=threshold,
         )
+    if result.user is None:
+        _audit_failure(s, result, step)
         s.commit()
-        if result.user is not None:
-            if form.action.data == "leave":
-                return _end_tablet_mode(_("Tablet mode has ended. Log in to continue."))
-            _update(pick_until=time.time() + PICK_SECONDS)
-            return redirect(url_for(".pick"), code=303)
-        if result.retry_after is not None:
-            status = 429
-            form.password.errors = [*form.password.errors, _(
-                "Too many failed attempts. Please wait a few minutes and try again.")]
-        else:
-            status = 401
-            form.password.errors = [*form.password.errors, _("That password is not right.")]
-    return render_template("tablet/adult.html", form=form, staff=staff), status
+        return _adult_failure(form, staff, result)
+    detail: dict[str, object] = {"action": form.action.data,
+                                 "second_factor": "totp" if two_step else "none"}
+    must_set_up = not two_step and totp_required(s)
+    if must_set_up:
+        # Two-factor login became required after tablet mode was started (starting it needs
+        # the set-up first): the password alone no longer opens the children's names.
+        detail["sent_to_set_up"] = True
+    record(s, action=Action.TABLET_ADULT, actor=staff, programme_id=state.get("programme_id"),
+           detail=detail)
+    s.commit()
+    if must_set_up:
+        return _end_tablet_mode(_(
+            "Two-factor login is now required. Log in to set it up, then start tablet mode "
+            "again."))
+    if form.action.data == "leave":
+        return _end_tablet_mode(_("Tablet mode has ended. Log in to continue."))
+    _update(pick_until=time.time() + PICK_SECONDS)
+    return redirect(url_for(".pick"), code=303)
+
+
+def _adult_failure(form: AdultForm, staff: StaffUser, result: LoginResult) -> tuple[str, int]:
+    """401, or 429 during the back-off; with two-factor login the message does not say
+    whether the password or the code was wrong."""
+    waiting = result.retry_after is not None
+    if waiting:
+        message = _("Too many failed attempts. Please wait a few minutes and try again.")
+    elif isinstance(form, AdultCodeForm):
+        message = _("The password or the code is not right.")
+    else:
+        message = _("That password is not right.")
+    status = 429 if waiting else 401
+    if not isinstance(form, AdultCodeForm):
+        form.password.errors = [*form.password.errors, message]
+        return _adult_page(form, staff, status)
+    form.code.data = ""  # a typed code is spent or wrong: never shown again
+    return _adult_page(form, staff, status, problem=message)
 
 
 def _pick_granted(state: dict[str, Any]) -> bool:

@@ -1,12 +1,16 @@
-"""A shared school tablet: two children in a row, and no trace of the first one."""
+"""A shared school tablet: two children in a row, and no trace of the first one; the adult
+step of a staff member with two-factor login asks for a code from their app."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
-from playwright.sync_api import Error
+from playwright.sync_api import Error, expect
 
+from kidsvoice import totp
+from kidsvoice.models import utcnow
 from kidsvoice.operations.invitations import issue
 from tests.e2e.conftest import PHONE, TABLET
 from tests.e2e.test_coordinator_invite import log_in
@@ -133,3 +137,51 @@ def test_idle_time_returns_to_the_lock_screen(new_page, make, session, screensho
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/c$"))
     assert "Sofie" in page.content()
+
+
+def _totp(secret: str, offset: int = 0) -> str:
+    return totp.code_at(secret, totp.step_at(time.time()) + offset)
+
+
+def test_a_two_step_adult_types_a_code_from_their_app(new_page, make, session, axe_check,
+                                                       screenshot) -> None:
+    programme = make.programme("Skolefravær 2027")
+    user = make.staff("coordinator", name="Karin", programmes=[programme])
+    secret = totp.new_secret()
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    make.child(programme, first_name="Noahmand", age=12)
+    session.commit()
+
+    page = new_page(locale="da")
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Adgangskode").fill(make.PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(re.compile(r"/login/code$"))
+    spent = _totp(secret)
+    page.get_by_label("Kode fra din app").fill(spent)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(re.compile(r"/$"))
+    _start_tablet(page, programme)
+
+    page.get_by_role("link", name="For voksne").click()
+    page.wait_for_url(re.compile(r"/tablet/adult$"))
+    code_field = page.get_by_label("Kode fra din app")
+    assert code_field.get_attribute("autocomplete") == "one-time-code"
+    assert code_field.get_attribute("inputmode") == "numeric"
+    axe_check(page, "tablet adult two-step")
+    screenshot(page, "tablet-adult-two-step-da-tablet")
+    # the code the login used is spent: refused, with one message for password or code
+    page.get_by_label("Medarbejderens adgangskode").fill(make.PASSWORD)
+    code_field.fill(spent)
+    page.get_by_role("button", name="Fortsæt").click()
+    expect(page.get_by_role("alert")).to_have_text("Adgangskoden eller koden er forkert.")
+    assert page.get_by_label("Kode fra din app").input_value() == ""
+    axe_check(page, "tablet adult two-step wrong")
+    screenshot(page, "tablet-adult-two-step-wrong-da-tablet")
+    page.get_by_label("Medarbejderens adgangskode").fill(make.PASSWORD)
+    page.get_by_label("Kode fra din app").fill(_totp(secret, +1))
+    page.get_by_role("button", name="Fortsæt").click()
+    page.wait_for_url(re.compile(r"/tablet/pick$"))
+    assert "Noahmand" in page.content()

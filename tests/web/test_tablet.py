@@ -1,16 +1,21 @@
 """Tablet mode: the staff login ends, children take turns by short code or by the adult's
-choice, the lock screen forgets the previous child, and leaving needs the password."""
+choice, the lock screen forgets the previous child, and leaving needs the password — and, for
+a staff member with two-factor login, a code from their app."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from sqlalchemy import select
 
+from kidsvoice import totp
+from kidsvoice.audit import Action
 from kidsvoice.child.session import CHILD_KEY, TABLET_KEY
-from kidsvoice.models import Invitation, StaffUser, utcnow
+from kidsvoice.models import AuditEntry, Invitation, Setting, StaffUser, utcnow
 from kidsvoice.operations.invitations import issue
+from kidsvoice.operations.twofactor import REQUIRE_TOTP
 from tests.conftest import csrf_token
 from tests.web._coordinator import fresh, post, text
 
@@ -269,6 +274,223 @@ def test_password_guessing_backs_off(client, login_as, make, programme, session)
                   token_from="/tablet/adult")
     assert slowed.status_code == 429
     assert fresh(session).get(StaffUser, user.id).locked_until is not None
+
+
+# ---- the adult step with two-factor login ------------------------------------------------
+
+
+def _totp(secret: str, offset: int = 0) -> str:
+    return totp.code_at(secret, totp.step_at(time.time()) + offset)
+
+
+def _wrong_code(secret: str) -> str:
+    near = {_totp(secret, offset) for offset in range(-2, 3)}
+    return next(c for c in ("000000", "111111", "222222") if c not in near)
+
+
+def _start_two_step(client, make, programme, session):
+    """A coordinator with two-factor login logs in with password and code (this time step's
+    code is then spent) and starts tablet mode; returns (user, secret)."""
+    user = make.staff("coordinator", programmes=[programme], name="Karin")
+    secret = totp.new_secret()
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    session.commit()
+    login = client.post("/login", data={"email": user.email, "password": make.PASSWORD,
+                                        "csrf_token": csrf_token(client)})
+    assert login.headers["Location"] == "/login/code"
+    code = client.post("/login/code", data={"code": _totp(secret),
+                                            "csrf_token": csrf_token(client, "/login/code")})
+    assert code.status_code == 302
+    started = post(client, f"/tablet/start/{programme.id}",
+                   {"round": str(programme.rounds[0].id), "idle_minutes": "5"})
+    assert started.headers["Location"] == "/tablet/"
+    return user, secret
+
+
+def _adult(client, password: str, code: str | None = None, action: str = "pick"):
+    data = {"action": action, "password": password}
+    if code is not None:
+        data["code"] = code
+    return post(client, "/tablet/adult", data, token_from="/tablet/adult")
+
+
+def _pick_open(client) -> bool:
+    return client.get("/tablet/pick").status_code == 200
+
+
+def _audit(session, action: str) -> list[AuditEntry]:
+    return list(fresh(session).scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def test_a_two_step_adult_needs_the_password_and_a_code(client, make, programme,
+                                                        session) -> None:
+    make.child(programme, first_name="Noahmand")
+    user, secret = _start_two_step(client, make, programme, session)
+    form = client.get("/tablet/adult")
+    page = text(form)
+    assert form.status_code == 200
+    assert ("Tablet-tilstand blev startet af <bdi>Karin</bdi>. Den persons adgangskode og en "
+            "kode fra vedkommendes app skal bruges") in page
+    field = re.search(r'<input[^>]*name="code"[^>]*>', page)
+    assert field, "no code field"
+    assert 'autocomplete="one-time-code"' in field.group(0)
+    assert 'inputmode="numeric"' in field.group(0)
+    assert re.search(r'<label[^>]*for="code"[^>]*>Kode fra din app</label>', page)
+    assert page.index('name="password"') < page.index('name="code"')  # one screen, in order
+
+    # the password alone is not enough
+    missing = _adult(client, make.PASSWORD)
+    assert missing.status_code == 400
+    assert "Skriv den 6-cifrede kode fra din app." in text(missing)
+    assert not _pick_open(client)
+    # a wrong code, or a wrong password: one message that does not say which
+    for password, code in ((make.PASSWORD, _wrong_code(secret)),
+                           ("guess", _totp(secret, 1)),
+                           (make.PASSWORD, _totp(secret))):  # the login's code is spent
+        wrong = _adult(client, password, code)
+        assert wrong.status_code == 401, (password, code)
+        html = text(wrong)
+        assert "Adgangskoden eller koden er forkert." in html
+        assert "Den adgangskode er ikke rigtig." not in html
+        assert f'value="{code}"' not in html  # a typed code is not shown again
+        assert not _pick_open(client)
+        with client.session_transaction() as s:
+            assert TABLET_KEY in s
+            assert "pick_until" not in s[TABLET_KEY] or s[TABLET_KEY]["pick_until"] < time.time()
+
+    right = _adult(client, make.PASSWORD, _totp(secret, 1))
+    assert right.status_code == 303
+    assert right.headers["Location"] == "/tablet/pick"
+    assert "Noahmand" in text(client.get("/tablet/pick"))
+    assert fresh(session).get(StaffUser, user.id).failed_logins == 0  # the success resets
+
+    failures = _audit(session, Action.LOGIN_FAILED)
+    assert [(e.actor_id, e.detail) for e in failures] == [
+        (user.id, {"step": "tablet code", "reason": "wrong or used code"}),
+        (user.id, {"step": "tablet password", "reason": "wrong password"}),
+        (user.id, {"step": "tablet code", "reason": "wrong or used code"}),
+    ]
+    [granted] = _audit(session, Action.TABLET_ADULT)
+    assert granted.actor_id == user.id
+    assert granted.programme_id == programme.id
+    assert granted.detail == {"action": "pick", "second_factor": "totp"}
+
+
+def test_a_code_works_once_at_the_tablet(client, make, programme, session) -> None:
+    _user, secret = _start_two_step(client, make, programme, session)
+    code = _totp(secret, 1)
+    spaced = f"{code[:3]} {code[3:]}"  # typed as the app shows it: parsed like the login's
+    assert _adult(client, make.PASSWORD, spaced).status_code == 303
+    assert _pick_open(client)
+    client.get("/tablet/")  # back to the lock screen: the list closes
+    assert not _pick_open(client)
+    # the child who watched types the same password and code again: refused
+    for action in ("pick", "leave"):
+        again = _adult(client, make.PASSWORD, code, action=action)
+        assert again.status_code == 401
+        assert "Adgangskoden eller koden er forkert." in text(again)
+        assert not _pick_open(client)
+    with client.session_transaction() as s:
+        assert TABLET_KEY in s  # still a tablet: leaving needed a fresh code too
+
+
+def test_leaving_tablet_mode_with_two_factor_login(client, make, programme, session) -> None:
+    user, secret = _start_two_step(client, make, programme, session)
+    left = _adult(client, make.PASSWORD, _totp(secret, 1), action="leave")
+    assert left.status_code == 303
+    assert left.headers["Location"] == "/login"
+    with client.session_transaction() as s:
+        assert TABLET_KEY not in s
+    [entry] = _audit(session, Action.TABLET_ADULT)
+    assert (entry.actor_id, entry.detail) == (user.id, {"action": "leave",
+                                                       "second_factor": "totp"})
+
+
+def test_wrong_codes_at_the_tablet_back_off(client, make, programme, session) -> None:
+    user, secret = _start_two_step(client, make, programme, session)
+    for _ in range(4):
+        assert _adult(client, make.PASSWORD, _wrong_code(secret)).status_code == 401
+    assert _adult(client, make.PASSWORD, _wrong_code(secret)).status_code == 429  # the 5th
+    slowed = _adult(client, make.PASSWORD, _totp(secret, 1))  # right, but too late
+    assert slowed.status_code == 429
+    assert "For mange forkerte forsøg. Vent et par minutter, og prøv igen." in text(slowed)
+    assert not _pick_open(client)
+    assert fresh(session).get(StaffUser, user.id).locked_until is not None
+    # the same back-off as the login's: the staff member's login waits too
+    other = client.application.test_client()
+    login = other.post("/login", data={"email": user.email, "password": make.PASSWORD,
+                                       "csrf_token": csrf_token(other)})
+    assert login.status_code == 429
+
+
+def test_without_two_factor_login_the_password_is_enough(client, login_as, make, programme,
+                                                         session) -> None:
+    user = _start(client, login_as, programme)
+    page = text(client.get("/tablet/adult"))
+    assert 'name="code"' not in page
+    assert "one-time-code" not in page
+    assert "Den persons adgangskode skal bruges" in page
+    wrong = _adult(client, "guess")
+    assert wrong.status_code == 401
+    assert "Den adgangskode er ikke rigtig." in text(wrong)
+    assert _adult(client, make.PASSWORD).status_code == 303
+    assert _pick_open(client)
+    [failed] = _audit(session, Action.LOGIN_FAILED)
+    assert (failed.actor_id, failed.detail) == (user.id, {"step": "tablet password",
+                                                         "reason": "wrong password"})
+    [granted] = _audit(session, Action.TABLET_ADULT)
+    assert (granted.actor_id, granted.detail) == (user.id, {"action": "pick",
+                                                           "second_factor": "none"})
+
+
+def _require_two_factor(session, required: bool) -> None:
+    fresh(session).merge(Setting(key=REQUIRE_TOTP, value={"required": required}))
+    session.commit()
+
+
+def test_required_two_factor_login_ends_a_password_only_tablet(client, login_as, make,
+                                                               programme, session) -> None:
+    # When it is required, staff without it cannot start tablet mode: login sends them to
+    # the set-up first.
+    _require_two_factor(session, True)
+    newcomer = make.staff("coordinator", programmes=[programme])
+    session.commit()
+    login = client.post("/login", data={"email": newcomer.email, "password": make.PASSWORD,
+                                        "csrf_token": csrf_token(client)})
+    assert login.headers["Location"] == "/account/two-factor"
+    refused = client.get(f"/tablet/start/{programme.id}")
+    assert refused.headers["Location"] == "/account/two-factor"
+    refused = post(client, f"/tablet/start/{programme.id}",
+                   {"round": str(programme.rounds[0].id), "idle_minutes": "5"},
+                   token_from="/account/two-factor")
+    assert refused.headers["Location"] == "/account/two-factor"
+    with client.session_transaction() as s:
+        assert TABLET_KEY not in s
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account/two-factor")})
+    # A tablet started before the administrator made it required: the password no longer
+    # opens the children's names; the right one ends tablet mode and asks for a login.
+    _require_two_factor(session, False)
+    make.child(programme, first_name="Noahmand")
+    user = _start(client, login_as, programme)
+    _require_two_factor(session, True)
+    assert _adult(client, "guess").status_code == 401
+    with client.session_transaction() as s:
+        assert TABLET_KEY in s  # a wrong password does not end it
+    ended = _adult(client, make.PASSWORD)
+    assert ended.status_code == 303
+    assert ended.headers["Location"] == "/login"
+    with client.session_transaction() as s:
+        assert TABLET_KEY not in s
+    assert client.get("/tablet/pick").status_code == 303
+    login_page = text(client.get("/login"))
+    assert ("Totrinslogin er nu obligatorisk. Log ind for at sætte det op, og start derefter "
+            "tablet-tilstand igen.") in login_page
+    assert "Noahmand" not in login_page
+    [entry] = _audit(session, Action.TABLET_ADULT)
+    assert (entry.actor_id, entry.detail) == (user.id, {
+        "action": "pick", "second_factor": "none", "sent_to_set_up": True})
 
 
 def test_idle_child_session_returns_to_the_lock_screen(client, login_as, make, programme,

@@ -87,7 +87,7 @@ def _fresh_session() -> None:
         session["locale"] = locale
 
 
-def _audit_failure(s: Any, result: LoginResult, step: str) -> None:
+def audit_failure(s: Any, result: LoginResult, step: str) -> None:
     # An unknown address is recorded as "unknown account": never the text that was typed
     # (it may be a password typed into the wrong field, or a person's private address).
     record(
@@ -149,7 +149,7 @@ def login() -> str | Response | tuple[str, int]:
             return redirect(url_for("staff.login_code"), code=303)
         if result.user is not None:
             return _complete_login(s, result.user, request.args.get("next"), second_factor=False)
-        _audit_failure(s, result, "password")
+        audit_failure(s, result, "password")
         s.commit()
         return _failure_page("staff/login.html", form, result,
                              _("The e-mail or password is not right."))
@@ -191,7 +191,7 @@ def login_code() -> str | Response | tuple[str, int]:
         if result.user is not None:
             return _complete_login(s, result.user, session[PENDING].get("next"),
                                    second_factor=True)
-        _audit_failure(s, result, "code")
+        audit_failure(s, result, "code")
         s.commit()
         return _failure_page("staff/login_code.html", form, result,
                              _("That code is not right. Type the newest code from your app."))

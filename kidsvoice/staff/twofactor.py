@@ -35,7 +35,7 @@ from ..operations.twofactor import (
 from ..qr import svg
 from ..web import database, db_session
 from . import bp
-from .auth import _audit_failure, _threshold, login_limit
+from .auth import _threshold, audit_failure, login_limit
 from .forms import TwoFactorConfirmForm, TwoFactorDisableForm, TwoFactorStartForm
 
 Page = str | Response | tuple[str, int]
@@ -148,7 +148,7 @@ def two_factor_disable() -> Page:
     result = disable(s, user=user, password=form.password.data or "",
                      code=form.code.data or "", backoff_threshold=_threshold())
     if result.user is None:
-        _audit_failure(s, result, "turn off two-factor login")
+        audit_failure(s, result, "turn off two-factor login")
         s.commit()
         if result.retry_after is not None:
             form.code.errors = [_("Too many failed attempts. Please wait a few minutes and try "

@@ -43,7 +43,7 @@ from ..operations.twofactor import check_login_code, is_enabled, totp_required
 from ..paging import window
 from ..shortcode import CodeMalformed, backoff_seconds
 from ..shortcode import parse as parse_code
-from ..staff.auth import _audit_failure
+from ..staff.auth import audit_failure
 from ..tokens import InvitationTokens
 from ..web import db_session
 from . import bp
@@ -303,7 +303,7 @@ def adult() -> Page:
             backoff_threshold=threshold,
         )
     if result.user is None:
-        _audit_failure(s, result, step)
+        audit_failure(s, result, step)
         s.commit()
         return _adult_failure(form, staff, result)
     detail: dict[str, object] = {"action": form.action.data,

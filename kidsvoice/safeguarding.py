@@ -101,9 +101,13 @@ class Entry:
     forms: tuple[str, ...]  # normalised spellings
 
     def pattern(self) -> str:
+        return rf"(?<!\S){self._word_pattern()}"
+
+    def _word_pattern(self) -> str:
+        """The entry from a word's start on (the caller checks that it is one)."""
         alternatives = "|".join(_form_pattern(form) for form in self.forms)
         ending = r"\S*" if self.prefix else ""
-        return rf"(?<!\S)(?:{alternatives}){ending}(?!\S)"
+        return rf"(?:{alternatives}){ending}(?!\S)"
 
     @property
     def is_phrase(self) -> bool:
@@ -127,7 +131,9 @@ class WorryList:
         if not self.entries:
             raise WorryListError("the worry list has no entries")
         self._patterns = [(entry, re.compile(entry.pattern())) for entry in self.entries]
-        self._any = re.compile("|".join(f"(?:{e.pattern()})" for e in self.entries))
+        # One word-start check for all entries, not one per entry at every character.
+        self._any = re.compile(
+            r"(?<!\S)(?:" + "|".join(e._word_pattern() for e in self.entries) + ")")
         phrases = [entry for entry in self.entries if entry.is_phrase]
         self._spelled_patterns = [(e, re.compile(e.spelled_out_pattern())) for e in phrases]
         self._any_spelled = re.compile(

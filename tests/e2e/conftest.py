@@ -150,9 +150,11 @@ def axe_check(browser: Any, request: pytest.FixtureRequest) -> Callable[[Any, st
         _run(page, name)
 
     def _run(page: Any, name: str) -> None:
-        # Contrast is judged on the settled page, not half-way through a fade-in.
+        # Contrast is judged on the settled page, not half-way through a fade-in; and on the
+        # whole page, not one still loading after a wait that only proved part of it was there.
         page.wait_for_function(
-            "() => document.getAnimations().every(a => a.playState !== 'running')")
+            "() => document.readyState === 'complete'"
+            " && document.getAnimations().every(a => a.playState !== 'running')")
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         violations = results.response.get("violations", [])
         if violations:

@@ -54,18 +54,31 @@ class ChildJourney:
         else:
             locator.click()
 
+    def _submit(self, locator: Any) -> None:
+        """Press the button that sends the answer.  Without JavaScript that is a full-page post:
+        wait for the next page to load, since a click returns once it has only started loading
+        (a count of its buttons could then come up short) and a key press does not wait at all."""
+        if self.javascript:
+            self._press(locator)
+            return
+        with self.page.expect_navigation():
+            self._press(locator)
+
     def _wait_for_next(self, before: str) -> None:
         if not self.javascript:
-            return  # a full-page post: the click returned after the next page loaded
+            return  # a full-page post: _submit waited for the next page to load
         # The next question has arrived when the address has changed and child.js has moved
         # focus to it, which it does once htmx has settled the swap, a moment later: a key
         # pressed before then could land on the old focus, or lose it to the heading.  (The
-        # review after the last answer is a whole new page, where focus stays put.)
+        # review after the last answer is a whole new page, where focus stays put: it has
+        # arrived once it has loaded, not as soon as its address shows.)
         self.page.wait_for_function(
             "([before]) => document.querySelector('.answer-error')"
             " || (!location.pathname.endsWith('/' + before)"
-            "     && (!location.pathname.startsWith('/c/q/') || ['question', 'worry-help-heading']"
-            "         .includes(document.activeElement && document.activeElement.id)))",
+            "     && (location.pathname.startsWith('/c/q/')"
+            "         ? ['question', 'worry-help-heading']"
+            "           .includes(document.activeElement && document.activeElement.id)"
+            "         : document.readyState === 'complete'))",
             arg=[before])
 
     def answer(self, plan: dict[str, Any] | None = None) -> tuple[str, Any]:
@@ -75,11 +88,11 @@ class ChildJourney:
         self.seen_kinds.setdefault(kind, key)
         choice = (plan or {}).get(key)
         if choice == "skip":
-            self._press(self.page.get_by_role("button", name=SKIP[self.locale]))
+            self._submit(self.page.get_by_role("button", name=SKIP[self.locale]))
         elif kind in ("faces", "scale", "choice", "ladder", "goal"):
             buttons = self.page.locator("form.answer-form button[name=answer]")
             index = choice if isinstance(choice, int) else buttons.count() - 1
-            self._press(buttons.nth(index))
+            self._submit(buttons.nth(index))
             choice = index
         elif kind == "cards":
             boxes = self.page.locator("form.answer-form input[type=checkbox][name=answer]")
@@ -90,7 +103,7 @@ class ChildJourney:
                     self.page.keyboard.press("Space")
                 else:
                     boxes.nth(i).check()
-            self._press(self.page.get_by_role("button", name=NEXT[self.locale]))
+            self._submit(self.page.get_by_role("button", name=NEXT[self.locale]))
             choice = indexes
         elif kind == "text":
             words = choice if isinstance(choice, str) else f"Mine ord til {key}"
@@ -100,7 +113,7 @@ class ChildJourney:
                 self.page.keyboard.type(words)
             else:
                 area.fill(words)
-            self._press(self.page.get_by_role("button", name=NEXT[self.locale]))
+            self._submit(self.page.get_by_role("button", name=NEXT[self.locale]))
             choice = words
         self._wait_for_next(key)
         return key, choice

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, TABLET
 from tests.e2e.test_coordinator_invite import log_in
@@ -52,10 +53,14 @@ def test_coordinator_pages_are_accessible(locale, new_page, make, session, axe_c
     page.goto("/programmes/new")
     axe_check(page, f"programme-new {locale}")
     page.get_by_role("button", name=SAVE[locale]).click()
+    # the form posts to the page it is on: wait for what the answer shows, not for the address
+    expect(page.locator(".field__error").first).to_be_attached()
     assert page.locator(".field__error").count() >= 1
     page.locator("#baseline_on").fill("2027-05-01")
     page.locator("#follow_up_on").fill("2027-01-01")
     page.get_by_role("button", name=SAVE[locale]).click()
+    # the page before already had errors: only the new one marks the dates the wrong way round
+    expect(page.locator("#follow_up_on")).to_have_attribute("aria-invalid", "true")
     assert page.locator("[aria-invalid=true]").count() >= 2
     axe_check(page, f"programme-new errors {locale}")
     _both_sizes(page, screenshot, f"coordinator-programme-new-errors-{locale}")

@@ -306,7 +306,9 @@ def test_admin_audit_log_page(locale, new_page, make, axe_check, screenshot) -> 
     page.get_by_label("Hvem (e-mail indeholder)" if locale == "da" else "Who (e-mail contains)"
                       ).fill("nobody-like-this")
     page.get_by_role("button", name="Vis" if locale == "da" else "Show").click()
-    expect(page.locator("main")).not_to_contain_text(child.public_id)  # waits for the new page
+    # wait for the filtered page to load: a page still loading lacks the id too
+    page.wait_for_url(re.compile(r"actor=nobody-like-this"))
+    expect(page.locator("main")).not_to_contain_text(child.public_id)
     page.goto("/admin/audit?date_from=bad")
     axe_check(page, f"audit-error-{locale}")
     page.goto("/admin/audit")

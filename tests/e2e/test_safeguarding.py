@@ -119,6 +119,8 @@ def test_the_coordinator_reads_and_marks_as_read(locale, javascript, new_page, m
     first.get_by_role("button", name=re.compile(w["read"])).click()
     page.get_by_text(w["marked"]).first.wait_for()
     if not javascript:
+        # the message proves the new page (same address) has begun: let its whole list load
+        page.wait_for_load_state()
         assert page.locator(".sg-item").count() == before - 1
     axe_check(page, f"after marking read {locale}")
     session.rollback()

@@ -38,9 +38,10 @@ class Purpose(enum.StrEnum):
 
 
 def _in_programme(user: StaffUser) -> ColumnElement[bool]:
-    return exists().where(
-        programme_staff.c.programme_id == Child.programme_id,
-        programme_staff.c.staff_id == user.id,
+    # IN (the user's programmes), not a correlated EXISTS: the database then finds the
+    # children through their programme's index instead of testing every child it holds.
+    return Child.programme_id.in_(
+        select(programme_staff.c.programme_id).where(programme_staff.c.staff_id == user.id)
     )
 
 

@@ -26,13 +26,11 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import Browser, Server, serve  # noqa: E402  (bench/load.py, beside this script)
+from load import Browser, Server, hammer, serve  # noqa: E402  (bench/load.py, beside it)
 
 ROUTES = (("/", "GET"), ("/raw", "POST"), ("/core", "POST"))
 
@@ -49,31 +47,9 @@ def _database(directory: str) -> str:
 
 
 def _rate(port: int, path: str, method: str, seconds: float, concurrency: int) -> float:
-    stop = time.perf_counter() + seconds
-    done = [0]
-    lock = threading.Lock()
-
-    def client() -> None:
-        browser = Browser(port)
-        browser.keep_alive = False
-        count = 0
-        while time.perf_counter() < stop:
-            status, _, _ = browser.request(
-                method, path, [("answer", "3")] if method == "POST" else None)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-            count += 1
-        browser.close()
-        with lock:
-            done[0] += count
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return done[0] / (time.perf_counter() - start)
+    form = [("answer", "3")] if method == "POST" else None
+    count, elapsed, _ = hammer(port, concurrency, seconds, method, path, form)
+    return count / elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args(argv)
     server = Server(workers=os.cpu_count() or 1, threads=1, worker_class="sync")
+    Browser.keep_alive = False  # synchronous workers: a connection per request, as load.py
     rates: dict[str, list[float]] = {path: [] for path, _ in ROUTES}
     with tempfile.TemporaryDirectory(prefix="kidsvoice-floor-") as tmp:
         env = {"FLOOR_DB": _database(tmp)}

@@ -401,8 +401,10 @@ def run_children(port: int, work: list[tuple[int, str]], concurrency: int, seed:
     return time.perf_counter() - start
 
 
-def hammer(port: int, concurrency: int, seconds: float) -> tuple[int, float, list[float]]:
-    """Requests per second of ``GET /`` from ``concurrency`` keep-alive clients."""
+def hammer(port: int, concurrency: int, seconds: float, method: str = "GET", path: str = "/",
+           form: list[tuple[str, str]] | None = None) -> tuple[int, float, list[float]]:
+    """Requests per second of ``method path`` (hello world's ``GET /``) from ``concurrency``
+    clients, each sending its next request as soon as the last is answered."""
     stop = time.perf_counter() + seconds
     latencies: list[float] = []
     lock = threading.Lock()
@@ -412,10 +414,10 @@ def hammer(port: int, concurrency: int, seconds: float) -> tuple[int, float, lis
         mine = []
         while time.perf_counter() < stop:
             start = time.perf_counter()
-            status, _, _ = browser.request("GET", "/")
+            status, _, _ = browser.request(method, path, form)
             mine.append(time.perf_counter() - start)
             if status != 200:
-                raise RuntimeError(f"hello world answered {status}")
+                raise RuntimeError(f"{method} {path} answered {status}")
         browser.close()
         with lock:
             latencies.extend(mine)

@@ -21,7 +21,7 @@ class LoginForm(FlaskForm):
     )
 
 
-def _code_field() -> StringField:
+def code_field() -> StringField:
     return StringField(
         _l("Code from your app"),
         validators=[DataRequired(_l("Type the 6-digit code from your app.")), Length(max=20)],
@@ -33,7 +33,7 @@ def _code_field() -> StringField:
 class LoginCodeForm(FlaskForm):
     """The login's second step."""
 
-    code = _code_field()
+    code = code_field()
 
 
 class TwoFactorStartForm(FlaskForm):
@@ -43,7 +43,7 @@ class TwoFactorStartForm(FlaskForm):
 class TwoFactorConfirmForm(FlaskForm):
     """Prove the app holds the secret: the set-up is finished by a right code."""
 
-    code = _code_field()
+    code = code_field()
 
 
 class TwoFactorDisableForm(FlaskForm):
@@ -54,4 +54,4 @@ class TwoFactorDisableForm(FlaskForm):
         validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
-    code = _code_field()
+    code = code_field()

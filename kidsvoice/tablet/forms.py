@@ -7,7 +7,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..coordinator.forms import Form, options
-from ..staff.forms import _code_field
+from ..staff.forms import code_field
 
 #: Minutes without a touch before the tablet returns to the lock screen.
 IDLE_MINUTES = (2, 5, 10, 15, 30)
@@ -63,7 +63,7 @@ class AdultCodeForm(AdultForm):
     """The adult step for a staff member with two-factor login: the password, then a code
     from their app (the login's code field: the same label, parsing and single use)."""
 
-    code = _code_field()
+    code = code_field()
 
 
 class PickForm(Form):

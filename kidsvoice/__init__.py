@@ -21,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
     from . import access, assets, errors, i18n, security
     from .db import Database
     from .extensions import babel, compress, csrf, htmx, limiter, login_manager
+    from .ids import IdConverter
     from .instruments import load_instruments
     from .logredact import install as redact_tokens_in_logs
     from .web import close_session
@@ -29,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     config.check()
     redact_tokens_in_logs()
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter  # before any route: no id past a column's size
     app.config.from_mapping(_flask_settings(config))
     app.extensions["kidsvoice.config"] = config
     app.extensions["kidsvoice.db"] = Database(config.database_url)

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from ..audit import Action
+from ..ids import MAX_ID
 
 #: What each audit action is called on the page.
 ACTION_NAMES = {
@@ -49,7 +50,7 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Who (e-mail contains)"), validators=[Optional(), Length(max=254)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    before = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def validate_action(self, field: SelectField) -> None:
         if field.data and field.data not in ACTION_NAMES:

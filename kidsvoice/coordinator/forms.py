@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from ..ids import MAX_ID
 from ..invitation_state import InvitationState
 from ..msgid import N_
 from ..operations.staff import EMAIL_RE
@@ -200,7 +201,7 @@ class BulkInviteForm(Form):
     #: Links are made a batch at a time: the next batch starts after this child id.  Only a
     #: tampered form gets it wrong; the view then says :data:`BATCH_LOST` above the form.
     after = IntegerField(
-        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0)], default=0
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)], default=0
     )
 
 

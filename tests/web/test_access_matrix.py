@@ -11,6 +11,7 @@ import re
 
 import pytest
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from kidsvoice.access import Access, access_of, check_declarations
 from kidsvoice.models import Role
@@ -25,7 +26,7 @@ def _urls(app: Flask) -> list[tuple[str, str, str, Access]]:
             continue
         access = access_of(app, rule.endpoint)
         assert access is not None, rule.endpoint
-        values = {arg: (1 if "int" in str(rule._converters.get(arg, "")).lower() else "x")
+        values = {arg: (1 if isinstance(rule._converters.get(arg), IntegerConverter) else "x")
                   for arg in rule.arguments}
         with app.test_request_context():
             from flask import url_for

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from . import sqlite_writers
+from . import name_order, sqlite_writers
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -57,6 +57,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # as it does on PostgreSQL.  No index or constraint uses lower(), so replacing it for this
     # connection changes nothing stored.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    # Names in Danish order (kidsvoice/name_order.py): the same key as Python's sort.
+    dbapi_connection.create_function(name_order.SQL_FUNCTION, 1, name_order.name_key,
+                                     deterministic=True)
 
 
 def _lower(value: Any) -> Any:

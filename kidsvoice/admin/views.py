@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..access import roles
 from ..models import AuditEntry, Programme, Role, StaffUser
+from ..name_order import by_name
 from ..web import db_session
 from . import bp
 from .forms import ACTION_NAMES, AuditFilterForm
@@ -21,7 +22,8 @@ def staff_list() -> str:
     from .forms import ResetTwoFactorForm, TwoFactorSettingForm
 
     s = db_session()
-    users = s.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.name))
+    users = s.scalars(
+        select(StaffUser).order_by(StaffUser.role, by_name(StaffUser.name), StaffUser.id))
     required = totp_required(s)
     return render_template(
         "admin/staff.html",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..child_search import name_or_reference
 from ..invitation_state import InvitationState
 from ..models import Answer, Child, Invitation, Programme, Response, Round
+from ..name_order import by_name
 from ..paging import PAGE_SIZE, window
 
 
@@ -107,7 +108,7 @@ def dashboard_page(
         .select_from(Child)
         .outerjoin(Invitation, joined)
         .where(where)
-        .order_by(func.lower(Child.first_name), Child.id)
+        .order_by(by_name(Child.first_name), Child.id)
         .limit(shown.limit)
         .offset(shown.offset)
     )

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..models import Child, Programme, Role, Round, StaffUser, programme_staff
+from ..name_order import by_name
 from ..web import db_session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,7 +48,8 @@ def may_manage(user: StaffUser, programme_id: int) -> bool:
 
 
 def managed_programmes(user: StaffUser, *, archived: bool = False) -> list[Programme]:
-    query = select(Programme).where(Programme.archived.is_(archived)).order_by(Programme.name)
+    query = (select(Programme).where(Programme.archived.is_(archived))
+             .order_by(by_name(Programme.name), Programme.id))
     if user.role != Role.ADMIN:
         query = query.join(programme_staff).where(programme_staff.c.staff_id == user.id)
     return list(db_session().scalars(query))

@@ -26,6 +26,7 @@ from ..labels import ROUND_KIND_NAMES
 from ..mail import MailError, is_configured
 from ..mail import send as send_mail
 from ..models import Child, Invitation, Programme, Role, Round, RoundKind, StaffUser, utcnow
+from ..name_order import by_name
 from ..operations import OperationError
 from ..operations import invitations as ops_inv
 from ..operations import programmes as ops
@@ -231,7 +232,7 @@ def _member_choices(programme: Programme) -> list[tuple[int, str]]:
         select(StaffUser)
         .where(StaffUser.role != Role.ADMIN)
         .where((StaffUser.active.is_(True)) | StaffUser.id.in_([u.id for u in programme.staff]))
-        .order_by(StaffUser.role, StaffUser.name)
+        .order_by(StaffUser.role, by_name(StaffUser.name), StaffUser.id)
     )
     from ..labels import ROLE_NAMES
 

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Programme, Round
+from ..name_order import by_name
 from ..outcome_data import (
     AGE_BANDS,
     MEASURES,
@@ -43,7 +44,7 @@ def _db_session(write: bool = False) -> Session:
 
 
 def _programmes(session: Session, name: str | None) -> list[Programme]:
-    query = select(Programme).order_by(Programme.name)
+    query = select(Programme).order_by(by_name(Programme.name), Programme.id)
     if name is not None:
         programme = session.scalar(query.where(Programme.name == name))
         if programme is None:

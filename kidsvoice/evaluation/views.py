@@ -44,6 +44,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..access import roles
 from ..errors import render_error
 from ..models import Programme, Role, Round, programme_staff
+from ..name_order import by_name
 from ..outcome_data import (
     AGE_BANDS,
     MEASURES,
@@ -102,7 +103,7 @@ BIN_WIDTH = {100: 10.0, 10: 1.0}
 
 
 def _visible_query() -> Any:
-    query = select(Programme).order_by(Programme.archived, Programme.name)
+    query = select(Programme).order_by(Programme.archived, by_name(Programme.name), Programme.id)
     if current_user.role != Role.ADMIN:
         query = query.join(programme_staff).where(programme_staff.c.staff_id == current_user.id)
     return query

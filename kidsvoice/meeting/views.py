@@ -29,6 +29,7 @@ from ..audit import Action, record
 from ..child_search import name_or_reference
 from ..coordinator.forms import ListForm
 from ..models import Child, Goal, GoalStatus, Invitation, Response, Role, Round, StaffUser
+from ..name_order import by_name
 from ..operations.goals import (
     MAX_OPEN_GOALS,
     GoalError,
@@ -135,7 +136,7 @@ def children() -> tuple[str, int]:
             select(Child)
             .where(*where)
             .options(joinedload(Child.programme))
-            .order_by(func.lower(Child.first_name), Child.id)
+            .order_by(by_name(Child.first_name), Child.id)
             .limit(shown.limit)
             .offset(shown.offset)
         )

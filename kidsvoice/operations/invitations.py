@@ -25,6 +25,7 @@ from ..models import (
     utcnow,
 )
 from ..msgid import N_
+from ..name_order import name_key
 from ..shortcode import ShortCode
 from ..tokens import InvitationTokens
 from . import OperationError
@@ -448,7 +449,7 @@ def bulk_issue(
     pairs = [(child, current[child.id][1]) for child in children
              if current[child.id][0] in wanted]
     batch = pairs if limit is None else pairs[:limit]
-    batch.sort(key=lambda pair: (pair[0].first_name, pair[0].id))
+    batch.sort(key=lambda pair: (name_key(pair[0].first_name), pair[0].id))
     if batch:
         _check_days(days)
     issued = _issue_all(

@@ -50,6 +50,7 @@ from ..models import (
     child_facilitators,
     utcnow,
 )
+from ..name_order import by_name
 from ..questionnaire import Question, QuestionnaireRegistry
 
 EXPORT_FORMAT = "kidsvoice-access-export"
@@ -95,7 +96,8 @@ def purge(
     """
     now = now or utcnow()
     report = []
-    for programme in session.scalars(select(Programme).order_by(Programme.name)):
+    programmes = select(Programme).order_by(by_name(Programme.name), Programme.id)
+    for programme in session.scalars(programmes):
         cutoff = now - timedelta(days=programme.retention_days)
         ids = list(session.scalars(_expired_responses(programme, cutoff)))
         if not ids:

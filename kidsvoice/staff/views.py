@@ -8,13 +8,15 @@ from sqlalchemy import func, select
 
 from ..access import STAFF, roles
 from ..models import Child, Programme, Role, programme_staff
+from ..name_order import by_name
 from ..web import db_session
 from . import bp
 
 
 def visible_programmes() -> list[Programme]:
     """Programmes the current staff member works in (an admin sees all)."""
-    query = select(Programme).where(Programme.archived.is_(False)).order_by(Programme.name)
+    query = (select(Programme).where(Programme.archived.is_(False))
+             .order_by(by_name(Programme.name), Programme.id))
     if current_user.role != Role.ADMIN:
         query = query.join(programme_staff).where(programme_staff.c.staff_id == current_user.id)
     return list(db_session().scalars(query))

@@ -36,6 +36,7 @@ from ..coordinator.views import round_name
 from ..extensions import htmx
 from ..invitation_state import InvitationState
 from ..models import Child, Invitation, Programme, Round, StaffUser, utcnow
+from ..name_order import by_name
 from ..operations import OperationError
 from ..operations import invitations as ops_inv
 from ..operations.staff import LoginResult, authenticate
@@ -369,7 +370,7 @@ def _pick_page(state: dict[str, Any], status: int = 200,
     shown = window(total, page, PICK_PAGE_SIZE)
     children = list(
         s.scalars(
-            query.order_by(func.lower(Child.first_name), Child.id)
+            query.order_by(by_name(Child.first_name), Child.id)
             .limit(shown.limit)
             .offset(shown.offset)
         )

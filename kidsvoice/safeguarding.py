@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "worry_words.txt"
@@ -130,14 +130,25 @@ class WorryList:
         self.entries: tuple[Entry, ...] = tuple(entries)
         if not self.entries:
             raise WorryListError("the worry list has no entries")
-        self._patterns = [(entry, re.compile(entry.pattern())) for entry in self.entries]
         # One word-start check for all entries, not one per entry at every character.
         self._any = re.compile(
             r"(?<!\S)(?:" + "|".join(e._word_pattern() for e in self.entries) + ")")
-        phrases = [entry for entry in self.entries if entry.is_phrase]
-        self._spelled_patterns = [(e, re.compile(e.spelled_out_pattern())) for e in phrases]
         self._any_spelled = re.compile(
-            "|".join(f"(?:{e.spelled_out_pattern()})" for e in phrases) or "(?!)")
+            "|".join(f"(?:{e.spelled_out_pattern()})" for e in self._phrases) or "(?!)")
+
+    @property
+    def _phrases(self) -> list[Entry]:
+        return [entry for entry in self.entries if entry.is_phrase]
+
+    @cached_property
+    def _patterns(self) -> list[tuple[Entry, re.Pattern[str]]]:
+        """One pattern per entry, for :meth:`find` only: compiled when first needed, not when
+        a worker starts."""
+        return [(entry, re.compile(entry.pattern())) for entry in self.entries]
+
+    @cached_property
+    def _spelled_patterns(self) -> list[tuple[Entry, re.Pattern[str]]]:
+        return [(entry, re.compile(entry.spelled_out_pattern())) for entry in self._phrases]
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..access import public, roles
 from ..audit import Action, record
 from ..child import session as child_session
+from ..child_search import name_contains
 from ..coordinator.forms import options
 from ..coordinator.scope import MANAGERS, me, scoped
 from ..coordinator.views import round_name
@@ -365,7 +366,7 @@ def _pick_page(state: dict[str, Any], status: int = 200,
         abort(400)
     query = select(Child).where(Child.programme_id == programme.id, Child.archived_at.is_(None))
     if search:
-        query = query.where(func.lower(Child.first_name).contains(search.lower(), autoescape=True))
+        query = query.where(name_contains(search))
     total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
     shown = window(total, page, PICK_PAGE_SIZE)
     children = list(

@@ -2,9 +2,9 @@
 
 SQLite (the embedded default) is opened in WAL mode with foreign keys on, a busy timeout,
 ``synchronous=FULL`` (an answer the child saw saved survives a power cut), a ``lower()`` that
-knows letters beyond ASCII, and — for sessions that write — ``BEGIN IMMEDIATE``, so two
-writers queue on the busy timeout instead of failing half-way when a read transaction tries
-to become a write transaction.  PostgreSQL (psycopg 3)
+knows letters beyond ASCII, the sort key of :mod:`kidsvoice.name_order`, and — for sessions
+that write — ``BEGIN IMMEDIATE``, so two writers queue on the busy timeout instead of failing
+half-way when a read transaction tries to become a write transaction.  PostgreSQL (psycopg 3)
 needs none of this and runs the same code.
 """
 

@@ -448,8 +448,8 @@ def bulk_issue(
     current = round_states(session, round_=round_, children=children, now=now)
     pairs = [(child, current[child.id][1]) for child in children
              if current[child.id][0] in wanted]
-    batch = pairs if limit is None else pairs[:limit]
-    batch.sort(key=lambda pair: (name_key(pair[0].first_name), pair[0].id))
+    batch = sorted(pairs if limit is None else pairs[:limit],
+                   key=lambda pair: (name_key(pair[0].first_name), pair[0].id))
     if batch:
         _check_days(days)
     issued = _issue_all(
